@@ -1,0 +1,145 @@
+/*
+ * guest-stub/opts.c - table-driven parsing of the guest command line.
+ * A new option is one row in opts[]: its name, its value words (or NULL
+ * for a decimal number), and the u32 in struct guest_config it sets.
+ *
+ * Environment: any (pure).
+ */
+#include <stddef.h>
+#include "opts.h"
+#include "../lib/fmt.h"
+#include "../lib/string.h"
+
+struct opt {
+	const char *name;
+	const char *const *words;	/* value = index; NULL: a number */
+	size_t offset;			/* of the u32 in struct guest_config */
+};
+
+static const char *const crash_words[] = {
+	[CRASH_NONE] = "none",
+	[CRASH_TRIPLE] = "triple",
+	[CRASH_TASKSWITCH] = "taskswitch",
+	[CRASH_HLT] = "hlt",
+	[CRASH_UD] = "ud",
+	NULL,
+};
+
+static const struct opt opts[] = {
+	{ "crash", crash_words, offsetof(struct guest_config, crash) },
+};
+
+/* A word of the command line: not NUL-terminated. */
+struct word {
+	const char *s;
+	size_t len;
+};
+
+void opts_defaults(struct guest_config *c)
+{
+	*c = (struct guest_config){ .crash = CRASH_NONE };
+}
+
+/* Return the first '=' in w, or NULL. */
+static const char *word_eq(struct word w)
+{
+	for (size_t i = 0; i < w.len; i++)
+		if (w.s[i] == '=')
+			return w.s + i;
+	return NULL;
+}
+
+/* Return the option named by w's text before '=' (eq chars), or NULL. */
+static const struct opt *opt_find(struct word w, size_t eq)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(opts); i++)
+		if (strlen(opts[i].name) == eq && !strncmp(opts[i].name, w.s, eq))
+			return &opts[i];
+	return NULL;
+}
+
+/* Parse the decimal number v (n chars) into *out; false if malformed or
+ * beyond u32. */
+static bool parse_u32(const char *v, size_t n, u32 *out)
+{
+	u64 x = 0;
+
+	if (!n)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		if (v[i] < '0' || v[i] > '9')
+			return false;
+		x = x * 10 + (u64)(v[i] - '0');
+		if (x > 0xffffffffu)
+			return false;
+	}
+	*out = (u32)x;
+	return true;
+}
+
+/* Set *out to the index of v (n chars) in words; false if absent. */
+static bool parse_word(const char *const *words, const char *v, size_t n,
+		       u32 *out)
+{
+	for (u32 i = 0; words[i]; i++) {
+		if (strlen(words[i]) == n && !strncmp(words[i], v, n)) {
+			*out = i;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* Apply one name=value word to c; -1 with err filled if it is wrong. */
+static int opt_apply(struct word w, struct guest_config *c, char *err,
+		     size_t errlen)
+{
+	const char *eq = word_eq(w);
+	const struct opt *o;
+	u32 *dst;
+	bool ok;
+
+	o = eq ? opt_find(w, (size_t)(eq - w.s)) : NULL;
+	if (!o) {
+		fmt_snprintf(err, errlen, "unknown option '%.*s'", (int)w.len, w.s);
+		return -1;
+	}
+	dst = (u32 *)((char *)c + o->offset);
+	eq++;
+	if (o->words)
+		ok = parse_word(o->words, eq, w.len - (size_t)(eq - w.s), dst);
+	else
+		ok = parse_u32(eq, w.len - (size_t)(eq - w.s), dst);
+	if (!ok)
+		fmt_snprintf(err, errlen, "bad value '%.*s'", (int)w.len, w.s);
+	return ok ? 0 : -1;
+}
+
+/* Return the next space-separated word at or after *p (len 0 at the end)
+ * and advance *p past it. */
+static struct word next_word(const char **p)
+{
+	struct word w;
+
+	while (**p == ' ')
+		(*p)++;
+	w.s = *p;
+	while (**p && **p != ' ')
+		(*p)++;
+	w.len = (size_t)(*p - w.s);
+	return w;
+}
+
+int opts_parse(const char *line, struct guest_config *c, char *err,
+	       size_t errlen)
+{
+	const char *p = line;
+	struct word w = next_word(&p);
+
+	if (w.len && !word_eq(w))	/* the loader's image path */
+		w = next_word(&p);
+	for (; w.len; w = next_word(&p))
+		if (opt_apply(w, c, err, errlen))
+			return -1;
+	return 0;
+}

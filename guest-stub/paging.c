@@ -1,0 +1,32 @@
+/*
+ * guest-stub/paging.c - PTE access for the 4 KiB-mapped first 2 MiB
+ * (SDM Vol. 3A, "4-Level Paging and 5-Level Paging").
+ * Environment: guest (ring 0).
+ */
+#include "paging.h"
+#include "cpu.h"
+
+u64 *pt_pte(const void *va)
+{
+	u64 a = (u64)(uintptr_t)va;
+
+	if (a >= GS_SMALL_PAGES_END)
+		return NULL;
+	return &boot_pt0[a >> PAGE_SHIFT];
+}
+
+bool pt_update(const void *va, size_t len, u64 set, u64 clear)
+{
+	u64 a = ALIGN_DOWN((u64)(uintptr_t)va, PAGE_SIZE);
+	u64 end = (u64)(uintptr_t)va + len;
+
+	if (!len || end > GS_SMALL_PAGES_END)
+		return false;
+	for (; a < end; a += PAGE_SIZE) {
+		u64 *pte = pt_pte((const void *)(uintptr_t)a);
+
+		*pte = (*pte | set) & ~clear;
+		invlpg((const void *)(uintptr_t)a);
+	}
+	return true;
+}

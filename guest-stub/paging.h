@@ -1,0 +1,19 @@
+/*
+ * guest-stub/paging.h - changing the boot identity map (head.S) one
+ * 4 KiB page at a time, in the first 2 MiB where it uses 4 KiB pages.
+ * Environment: guest (ring 0), one CPU (no shootdown needed).
+ */
+#ifndef GUEST_PAGING_H
+#define GUEST_PAGING_H
+
+#include "../lib/types.h"
+
+/* Return the PTE that maps va, or NULL if va is not 4 KiB-mapped. */
+u64 *pt_pte(const void *va);
+
+/* On every 4 KiB page of [va, va + len): set the PTE bits in set, clear
+ * those in clear, and flush the TLB entry. Returns false (changing
+ * nothing) if part of the range is not 4 KiB-mapped. */
+bool pt_update(const void *va, size_t len, u64 set, u64 clear);
+
+#endif

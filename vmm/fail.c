@@ -1,0 +1,67 @@
+/*
+ * vmm/fail.c - the three ways a run ends: the guest's exit code, a
+ * failure (`FAIL: ...`), or a panic (`FAIL: vmm panic: ...`). Each prints
+ * the STATS line last and powers the machine off; none returns.
+ *
+ * Environment: VMX root or earlier, IF=0.
+ */
+#include "vmm.h"
+#include "console.h"
+#include "stats.h"
+#include "../lib/fmt.h"
+
+void (*vmm_dump_hook)(void);
+static bool ending;
+
+static __noreturn void finish(s64 guest_code, bool panicked, int status)
+{
+	con_guest_flush();
+	stats_print(guest_code, panicked);
+	power_off(status);
+}
+
+/* Print the FAIL line; a failure while already ending stops at once. */
+static void fail_line(const char *prefix, const char *fmt, va_list ap)
+{
+	char msg[400];
+
+	fmt_vsnprintf(msg, sizeof(msg), fmt, ap);
+	if (ending) {
+		con_printf("FAIL: %s%s (while ending the run)\n", prefix, msg);
+		power_off(1);
+	}
+	ending = true;
+	con_guest_flush();
+	con_printf("FAIL: %s%s\n", prefix, msg);
+	if (vmm_dump_hook)
+		vmm_dump_hook();
+}
+
+void vmm_fail(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	fail_line("", fmt, ap);
+	va_end(ap);
+	finish(-1, false, 1);
+}
+
+void vmm_panic_at(const char *file, int line, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	fail_line("vmm panic: ", fmt, ap);
+	va_end(ap);
+	con_printf("vmm: panic raised at %s:%d\n", file, line);
+	finish(-1, true, 1);
+}
+
+void vmm_end_run(u32 guest_exit_code)
+{
+	ending = true;
+	con_guest_flush();
+	info("vmm: guest ended the run with exit code %u\n", guest_exit_code);
+	finish(guest_exit_code, false, guest_exit_code ? 1 : 0);
+}

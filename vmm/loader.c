@@ -1,0 +1,427 @@
+/*
+ * vmm/loader.c - loads a Multiboot v1 guest kernel (a.out kludge, ELF32 or
+ * ELF64) into guest RAM and writes the Multiboot v1 information the guest
+ * is entered with, as a Multiboot loader would.
+ *
+ * Pure module: works on a host buffer holding guest RAM (gpa 0 at ram[0])
+ * and on the image as bytes; every offset is checked against the image
+ * size before it is read. Follows the Multiboot Specification 0.6.96
+ * ("OS image format", "Boot information format") and the System V ABI
+ * ELF program headers; no SDM section.
+ * Environment: VMX root during start-up, or host tests.
+ */
+#include "loader.h"
+#include "../boot/multiboot.h"
+#include "../lib/fmt.h"
+#include "../lib/string.h"
+#include "abi.h"
+
+/* The two header words checked first, then the checksum word. */
+#define MB1_HDR_MIN		(3 * sizeof(u32))
+#define MB1_HDR_ALIGN		4u
+/* Bits 0-15 are requirements: a loader must refuse those it cannot meet.
+ * apfvisor page-aligns nothing it loads besides the kernel and always
+ * gives memory information; it has no video mode to offer. */
+#define MB1_HDR_REQ_MASK	0xffffu
+#define MB1_HDR_SUPPORTED	(MB1_HDR_PAGE_ALIGN | MB1_HDR_MEMORY_INFO)
+
+/* ELF (System V gABI, "ELF Header" and "Program Header") */
+#define ELF_MAGIC		"\x7f" "ELF"
+#define ELF_MAGIC_LEN		4
+#define EI_CLASS		4
+#define EI_DATA			5
+#define EI_VERSION		6
+#define EI_NIDENT		16
+#define ELFCLASS32		1
+#define ELFCLASS64		2
+#define ELFDATA2LSB		1
+#define EV_CURRENT		1
+#define EM_386			3
+#define EM_X86_64		62
+#define PT_LOAD			1
+#define GUEST_ENTRY_LIMIT	(4 * GiB)	/* guest starts in 32-bit mode */
+
+struct elf32_ehdr {
+	u8 ident[EI_NIDENT];
+	u16 type, machine;
+	u32 version, entry, phoff, shoff, flags;
+	u16 ehsize, phentsize, phnum, shentsize, shnum, shstrndx;
+};
+_Static_assert(sizeof(struct elf32_ehdr) == 52, "Elf32_Ehdr");
+
+struct elf64_ehdr {
+	u8 ident[EI_NIDENT];
+	u16 type, machine;
+	u32 version;
+	u64 entry, phoff, shoff;
+	u32 flags;
+	u16 ehsize, phentsize, phnum, shentsize, shnum, shstrndx;
+};
+_Static_assert(sizeof(struct elf64_ehdr) == 64, "Elf64_Ehdr");
+
+struct elf32_phdr {
+	u32 type, offset, vaddr, paddr, filesz, memsz, flags, align;
+};
+_Static_assert(sizeof(struct elf32_phdr) == 32, "Elf32_Phdr");
+
+struct elf64_phdr {
+	u32 type, flags;
+	u64 offset, vaddr, paddr, filesz, memsz, align;
+};
+_Static_assert(sizeof(struct elf64_phdr) == 56, "Elf64_Phdr");
+
+/* The guest's boot information (loader_build_mbi): the PC layout. */
+#define MBI_LOW_RAM_END		0x9fc00ULL	/* EBDA starts here */
+#define MBI_EBDA_END		0xa0000ULL
+#define MBI_BIOS_BASE		0xf0000ULL	/* system BIOS ROM */
+#define MBI_HIGH_BASE		(1 * MiB)
+#define MBI_MEM_LOWER_KIB	(MBI_LOW_RAM_END / KiB)	/* 639 */
+#define MBI_MMAP_ENTRIES	4
+#define MBI_MMAP_ALIGN		8u
+#define MBI_LOADER_NAME		"apfvisor"
+#define MBI_FLAGS		(MB1_INFO_MEMORY | MB1_INFO_CMDLINE | \
+				 MB1_INFO_MEM_MAP | MB1_INFO_LOADER_NAME)
+
+/* One parse in progress. */
+struct ld_ctx {
+	const u8 *img;
+	u64 size, lowest, ram_size;
+	struct guest_image *gi;
+	char *err;
+	size_t errlen;
+};
+
+static int fail(struct ld_ctx *c, const char *f, ...) __printf(2, 3);
+
+/* Record an error message; always returns -1. */
+static int fail(struct ld_ctx *c, const char *f, ...)
+{
+	va_list ap;
+
+	va_start(ap, f);
+	fmt_vsnprintf(c->err, c->errlen, f, ap);
+	va_end(ap);
+	return -1;
+}
+
+/* Does [off, off+len) lie inside the image? */
+static bool in_file(const struct ld_ctx *c, u64 off, u64 len)
+{
+	return off <= c->size && len <= c->size - off;
+}
+
+static u32 rd32(const struct ld_ctx *c, u64 off)
+{
+	u32 v;
+
+	memcpy(&v, c->img + off, sizeof(v));
+	return v;
+}
+
+/* --- segments ------------------------------------------------------------ */
+
+static bool segs_overlap(const struct image_seg *a, const struct image_seg *b)
+{
+	return a->gpa < b->gpa + b->memsz && b->gpa < a->gpa + a->memsz;
+}
+
+/* Check s against the file, guest RAM and earlier segments; append it. */
+static int add_seg(struct ld_ctx *c, struct image_seg s)
+{
+	struct guest_image *gi = c->gi;
+
+	if (s.filesz > s.memsz)
+		return fail(c, "segment at 0x%llx: file size exceeds memory size",
+			    (unsigned long long)s.gpa);
+	if (!in_file(c, s.offset, s.filesz))
+		return fail(c, "segment at 0x%llx: bytes 0x%llx+0x%llx lie past "
+			    "the end of the %llu-byte image",
+			    (unsigned long long)s.gpa, (unsigned long long)s.offset,
+			    (unsigned long long)s.filesz, (unsigned long long)c->size);
+	if (s.gpa < c->lowest || s.gpa > c->ram_size ||
+	    s.memsz > c->ram_size - s.gpa)
+		return fail(c, "segment [0x%llx, +0x%llx) outside guest RAM "
+			    "[0x%llx, 0x%llx)", (unsigned long long)s.gpa,
+			    (unsigned long long)s.memsz, (unsigned long long)c->lowest,
+			    (unsigned long long)c->ram_size);
+	for (u32 i = 0; i < gi->nsegs; i++)
+		if (segs_overlap(&gi->segs[i], &s))
+			return fail(c, "segments at 0x%llx and 0x%llx overlap",
+				    (unsigned long long)gi->segs[i].gpa,
+				    (unsigned long long)s.gpa);
+	if (gi->nsegs == LOADER_MAX_SEGS)
+		return fail(c, "more than %u loadable segments", LOADER_MAX_SEGS);
+	gi->segs[gi->nsegs++] = s;
+	return 0;
+}
+
+/* The entry point must be inside something that was loaded. */
+static int check_entry(struct ld_ctx *c)
+{
+	const struct guest_image *gi = c->gi;
+
+	for (u32 i = 0; i < gi->nsegs; i++)
+		if (gi->entry >= gi->segs[i].gpa &&
+		    gi->entry - gi->segs[i].gpa < gi->segs[i].memsz)
+			return 0;
+	return fail(c, "entry point 0x%llx is outside every loaded segment",
+		    (unsigned long long)gi->entry);
+}
+
+/* --- Multiboot header -------------------------------------------------- */
+
+/* Offset of a valid Multiboot v1 header (magic and checksum) within the
+ * first 8 KiB, 4-byte aligned; -1 when there is none. */
+static s64 mb1_find(const struct ld_ctx *c)
+{
+	u64 end = MIN(c->size, (u64)MB1_SEARCH_LIMIT);
+
+	for (u64 off = 0; off + MB1_HDR_MIN <= end; off += MB1_HDR_ALIGN) {
+		u32 magic = rd32(c, off), flags = rd32(c, off + sizeof(u32));
+
+		if (magic == MB1_HEADER_MAGIC &&
+		    (u32)(magic + flags + rd32(c, off + 2 * sizeof(u32))) == 0)
+			return (s64)off;
+	}
+	return -1;
+}
+
+/* Place the a.out-kludge image: the header at file offset hoff is loaded
+ * at header_addr, so load_addr's file offset is hoff - (header_addr -
+ * load_addr). Zero load_end/bss_end mean "whole file"/"no bss". */
+static int mb1_kludge(struct ld_ctx *c, u64 hoff)
+{
+	struct mb1_header h;
+	struct image_seg s;
+
+	if (hoff + sizeof(h) > MIN(c->size, (u64)MB1_SEARCH_LIMIT))
+		return fail(c, "Multiboot header at 0x%llx is cut short: the a.out "
+			    "kludge needs %zu bytes in the first 8 KiB",
+			    (unsigned long long)hoff, sizeof(h));
+	memcpy(&h, c->img + hoff, sizeof(h));
+	if (h.header_addr < h.load_addr || h.header_addr - h.load_addr > hoff)
+		return fail(c, "Multiboot header_addr 0x%x and load_addr 0x%x do "
+			    "not match the header's file offset 0x%llx", h.header_addr,
+			    h.load_addr, (unsigned long long)hoff);
+	s.gpa = h.load_addr;
+	s.offset = hoff - (h.header_addr - h.load_addr);
+	if (h.load_end_addr && h.load_end_addr < h.header_addr + sizeof(h))
+		return fail(c, "Multiboot load_end_addr 0x%x ends before the header",
+			    h.load_end_addr);
+	s.filesz = h.load_end_addr ? (u64)h.load_end_addr - h.load_addr
+				   : c->size - s.offset;
+	if (h.bss_end_addr && h.bss_end_addr < s.gpa + s.filesz)
+		return fail(c, "Multiboot bss_end_addr 0x%x is below load_end 0x%llx",
+			    h.bss_end_addr, (unsigned long long)(s.gpa + s.filesz));
+	s.memsz = h.bss_end_addr ? (u64)h.bss_end_addr - h.load_addr : s.filesz;
+	c->gi->kind = IMAGE_MB1_KLUDGE;
+	c->gi->entry = h.entry_addr;
+	return add_seg(c, s);
+}
+
+/* --- ELF --------------------------------------------------------------- */
+
+static int elf_add_load(struct ld_ctx *c, u32 type, u64 off, u64 paddr,
+			u64 filesz, u64 memsz)
+{
+	if (type != PT_LOAD || !memsz)
+		return 0;
+	return add_seg(c, (struct image_seg){ paddr, off, filesz, memsz });
+}
+
+/* The program header table must lie in the file, entries big enough. */
+static int elf_check_phdrs(struct ld_ctx *c, u64 phoff, u32 phentsize,
+			   u32 phnum, u32 need)
+{
+	if (phentsize < need)
+		return fail(c, "ELF program header size %u is below %u",
+			    phentsize, need);
+	if (!in_file(c, phoff, (u64)phentsize * phnum))
+		return fail(c, "ELF program headers lie past the end of the image");
+	return 0;
+}
+
+static int elf32_load(struct ld_ctx *c)
+{
+	struct elf32_ehdr eh;
+	struct elf32_phdr ph;
+
+	if (!in_file(c, 0, sizeof(eh)))
+		return fail(c, "ELF32 header is truncated");
+	memcpy(&eh, c->img, sizeof(eh));
+	if (eh.machine != EM_386)
+		return fail(c, "ELF32 machine %u is not EM_386", eh.machine);
+	if (elf_check_phdrs(c, eh.phoff, eh.phentsize, eh.phnum, sizeof(ph)) < 0)
+		return -1;
+	c->gi->kind = IMAGE_ELF32;
+	c->gi->entry = eh.entry;
+	for (u32 i = 0; i < eh.phnum; i++) {
+		memcpy(&ph, c->img + eh.phoff + (u64)i * eh.phentsize, sizeof(ph));
+		if (elf_add_load(c, ph.type, ph.offset, ph.paddr, ph.filesz,
+				 ph.memsz) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int elf64_load(struct ld_ctx *c)
+{
+	struct elf64_ehdr eh;
+	struct elf64_phdr ph;
+
+	if (!in_file(c, 0, sizeof(eh)))
+		return fail(c, "ELF64 header is truncated");
+	memcpy(&eh, c->img, sizeof(eh));
+	if (eh.machine != EM_X86_64)
+		return fail(c, "ELF64 machine %u is not EM_X86_64", eh.machine);
+	if (eh.entry >= GUEST_ENTRY_LIMIT)
+		return fail(c, "ELF64 entry point 0x%llx is above 4 GiB; the guest "
+			    "starts in 32-bit mode", (unsigned long long)eh.entry);
+	if (elf_check_phdrs(c, eh.phoff, eh.phentsize, eh.phnum, sizeof(ph)) < 0)
+		return -1;
+	c->gi->kind = IMAGE_ELF64;
+	c->gi->entry = eh.entry;
+	for (u32 i = 0; i < eh.phnum; i++) {
+		memcpy(&ph, c->img + eh.phoff + (u64)i * eh.phentsize, sizeof(ph));
+		if (elf_add_load(c, ph.type, ph.offset, ph.paddr, ph.filesz,
+				 ph.memsz) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static bool elf_is(const struct ld_ctx *c)
+{
+	return in_file(c, 0, EI_NIDENT) &&
+	       !memcmp(c->img, ELF_MAGIC, ELF_MAGIC_LEN);
+}
+
+/* Check the identification bytes, then load by class. */
+static int elf_load(struct ld_ctx *c)
+{
+	const u8 *id = c->img;
+
+	if (id[EI_DATA] != ELFDATA2LSB || id[EI_VERSION] != EV_CURRENT)
+		return fail(c, "ELF image is not little-endian version 1");
+	if (id[EI_CLASS] == ELFCLASS32)
+		return elf32_load(c);
+	if (id[EI_CLASS] == ELFCLASS64)
+		return elf64_load(c);
+	return fail(c, "ELF class %u is neither ELF32 nor ELF64", id[EI_CLASS]);
+}
+
+/* --- entry points ------------------------------------------------------ */
+
+/* Record the Multiboot header if there is one and refuse requirements
+ * apfvisor cannot meet. */
+static int mb1_header(struct ld_ctx *c, s64 hoff)
+{
+	u32 req;
+
+	if (hoff < 0)
+		return 0;
+	c->gi->has_mb1 = true;
+	c->gi->mb1_flags = rd32(c, (u64)hoff + sizeof(u32));
+	req = c->gi->mb1_flags & MB1_HDR_REQ_MASK & ~MB1_HDR_SUPPORTED;
+	if (req)
+		return fail(c, "Multiboot header requires features apfvisor does not "
+			    "provide (flags 0x%x)", req);
+	return 0;
+}
+
+/* Try the a.out kludge, then ELF; then check the result as a whole. */
+int loader_parse(const void *img, u64 size, u64 lowest, u64 ram_size,
+		 struct guest_image *gi, char *err, size_t errlen)
+{
+	struct ld_ctx c = { img, size, lowest, ram_size, gi, err, errlen };
+	s64 hoff = mb1_find(&c);
+	int rc;
+
+	memset(gi, 0, sizeof(*gi));
+	if (errlen)
+		err[0] = '\0';
+	if (mb1_header(&c, hoff) < 0)
+		return -1;
+	if (hoff >= 0 && (gi->mb1_flags & MB1_HDR_AOUT_KLUDGE))
+		rc = mb1_kludge(&c, (u64)hoff);
+	else if (elf_is(&c))
+		rc = elf_load(&c);
+	else
+		return fail(&c, "not a Multiboot kernel: no ELF header and no "
+			    "a.out-kludge Multiboot header");
+	if (rc < 0)
+		return -1;
+	if (!gi->nsegs)
+		return fail(&c, "the image has no loadable segments");
+	return check_entry(&c);
+}
+
+/* Copy each segment's file bytes and zero the rest of its memory; a
+ * segment that does not fit ram (not from loader_parse) is skipped. */
+void loader_copy(const struct guest_image *gi, const void *img, void *ram,
+		 u64 ram_size)
+{
+	for (u32 i = 0; i < gi->nsegs && i < LOADER_MAX_SEGS; i++) {
+		const struct image_seg *s = &gi->segs[i];
+		u8 *dst = (u8 *)ram + s->gpa;
+
+		if (s->gpa > ram_size || s->memsz > ram_size - s->gpa ||
+		    s->filesz > s->memsz)
+			continue;
+		memcpy(dst, (const u8 *)img + s->offset, s->filesz);
+		memset(dst + s->filesz, 0, s->memsz - s->filesz);
+	}
+}
+
+/* The guest's memory map: low RAM, the EBDA and BIOS holes, high RAM. */
+static void mbi_mmap(struct mb1_mmap_entry *e, u64 ram_size)
+{
+	static const struct { u64 base, end; u32 type; } map[MBI_MMAP_ENTRIES] = {
+		{ 0, MBI_LOW_RAM_END, BOOT_MEM_RAM },
+		{ MBI_LOW_RAM_END, MBI_EBDA_END, BOOT_MEM_RESERVED },
+		{ MBI_BIOS_BASE, MBI_HIGH_BASE, BOOT_MEM_RESERVED },
+		{ MBI_HIGH_BASE, 0, BOOT_MEM_RAM },	/* end: ram_size */
+	};
+
+	for (unsigned i = 0; i < MBI_MMAP_ENTRIES; i++) {
+		u64 end = map[i].end ? map[i].end : ram_size;
+
+		e[i] = (struct mb1_mmap_entry){
+			.size = sizeof(e[i]) - sizeof(e[i].size),
+			.addr = map[i].base,
+			.len = end > map[i].base ? end - map[i].base : 0,
+			.type = map[i].type,
+		};
+	}
+}
+
+/* Lay out info, memory map, loader name and command line from
+ * APFV_GUEST_MBI_GPA up; the command line is cut to what fits before
+ * APFV_GUEST_MBI_END. Returns 0 (nothing written) if ram is too small. */
+u32 loader_build_mbi(void *ram, u64 ram_size, const char *cmdline)
+{
+	u8 *base = ram;
+	u64 mmap_pa = ALIGN_UP(APFV_GUEST_MBI_GPA + sizeof(struct mb1_info),
+			       MBI_MMAP_ALIGN);
+	u64 mmap_len = MBI_MMAP_ENTRIES * sizeof(struct mb1_mmap_entry);
+	u64 name_pa = mmap_pa + mmap_len;
+	u64 cmd_pa = name_pa + sizeof(MBI_LOADER_NAME);
+	struct mb1_info mi = { 0 };
+
+	if (ram_size < MBI_HIGH_BASE)
+		return 0;
+	memset(base + APFV_GUEST_MBI_GPA, 0, APFV_GUEST_MBI_END - APFV_GUEST_MBI_GPA);
+	mbi_mmap((struct mb1_mmap_entry *)(base + mmap_pa), ram_size);
+	memcpy(base + name_pa, MBI_LOADER_NAME, sizeof(MBI_LOADER_NAME));
+	str_copy((char *)base + cmd_pa, cmdline ? cmdline : "",
+		 APFV_GUEST_MBI_END - cmd_pa);
+	mi.flags = MBI_FLAGS;
+	mi.mem_lower = MBI_MEM_LOWER_KIB;
+	mi.mem_upper = (u32)((ram_size - MBI_HIGH_BASE) / KiB);
+	mi.cmdline = (u32)cmd_pa;
+	mi.mmap_addr = (u32)mmap_pa;
+	mi.mmap_length = (u32)mmap_len;
+	mi.boot_loader_name = (u32)name_pa;
+	memcpy(base + APFV_GUEST_MBI_GPA, &mi, sizeof(mi));
+	return APFV_GUEST_MBI_GPA;
+}

@@ -1,0 +1,140 @@
+/*
+ * vmm/main.c - start-up order: console, descriptor tables, boot
+ * information, command line, page allocator, VMX, guest, run.
+ *
+ * Environment: the boot CPU in 64-bit mode straight from boot/head.S,
+ * IF=0, identity-mapped first 4 GiB. Each step that can fail ends the run
+ * with one FAIL line saying what is wrong.
+ */
+#include "console.h"
+#include "cpu.h"
+#include "cmdline.h"
+#include "loader.h"
+#include "palloc.h"
+#include "vcpu.h"
+#include "vmm.h"
+#include "../boot/multiboot.h"
+#include "../lib/env.h"
+#include "../lib/string.h"
+
+#define LOW_MEMORY_END	0x100000ULL	/* BIOS data, EBDA, ROMs: never ours */
+#define PIC1_DATA	0x21
+#define PIC2_DATA	0xa1
+#define GUEST_LOWEST	0x100000ULL	/* guests load at or above 1 MiB */
+
+extern char __image_start[], __image_end[];
+
+static struct boot_info bi;
+static struct vmm_config cfg;
+static struct vcpu vcpu0;
+
+void boot_main(u32 magic, u64 info);
+
+static void parse_boot_info(u32 magic, u64 info)
+{
+	char err[160];
+	u64 ram = 0;
+
+	if (mb_parse(magic, info, &bi, err, sizeof(err)))
+		vmm_fail("boot: %s", err);
+	for (u32 i = 0; i < bi.nregions; i++)
+		if (bi.regions[i].type == BOOT_MEM_RAM)
+			ram += bi.regions[i].len;
+	con_printf("boot: multiboot%u loader '%s'%s, %llu MiB RAM in %u regions, "
+		   "%u modules, cmdline '%s'\n", bi.loader, bi.loader_name,
+		   bi.efi ? " (UEFI)" : "", (unsigned long long)(ram >> 20),
+		   bi.nregions, bi.nmodules, bi.cmdline);
+}
+
+static void parse_cmdline(void)
+{
+	char err[160];
+
+	cmdline_defaults(&cfg);
+	if (cmdline_parse(cmdline_skip_image_path(bi.cmdline), &cfg, err,
+			  sizeof(err)))
+		vmm_fail("vmm: bad command line: %s", err);
+	log_level = cfg.log;
+}
+
+/* Free memory = the loader's RAM minus the first MiB, this image, the
+ * boot modules and the loader's own information structure. */
+static void setup_palloc(void)
+{
+	palloc_reset();
+	for (u32 i = 0; i < bi.nregions; i++)
+		if (bi.regions[i].type == BOOT_MEM_RAM &&
+		    palloc_add(bi.regions[i].base, bi.regions[i].len))
+			vmm_fail("vmm: memory map has too many RAM ranges");
+	int bad = palloc_reserve(0, LOW_MEMORY_END) |
+		  palloc_reserve(env_virt_to_phys(__image_start),
+				 (u64)(__image_end - __image_start)) |
+		  palloc_reserve(bi.info_start, bi.info_end - bi.info_start);
+	for (u32 i = 0; i < bi.nmodules; i++)
+		bad |= palloc_reserve(bi.modules[i].start,
+				      bi.modules[i].end - bi.modules[i].start);
+	if (bad)
+		vmm_fail("vmm: memory map too fragmented to reserve boot data");
+	info("vmm: %llu MiB free for the hypervisor and guest\n",
+	     (unsigned long long)(palloc_free_pages() >> 8));
+}
+
+static void start_vmx(void)
+{
+	char why[200];
+
+	if (vmx_probe(why, sizeof(why)) || vmx_on(why, sizeof(why)))
+		vmm_fail("%s", why);
+	info("vmx: on (VMCS revision 0x%llx, EPT caps 0x%llx)\n",
+	     (unsigned long long)(vmx_caps.basic & VMX_BASIC_REVISION_MASK),
+	     (unsigned long long)vmx_caps.ept_vpid);
+	if (cfg.fault == FAULT_PANIC)
+		panic("forced by fault=panic");
+}
+
+/* Load the guest module into freshly allocated guest RAM. */
+static void load_guest(u32 *entry, u32 *mbi, u8 **ram)
+{
+	const struct boot_module *m;
+	struct guest_image gi;
+	char err[160];
+
+	if (cfg.guest_module >= bi.nmodules)
+		vmm_fail("vmm: no guest: boot module %u is missing (give a "
+			 "Multiboot kernel as a module, e.g. GRUB `module2 "
+			 "/boot/guest.elf`)", cfg.guest_module);
+	m = &bi.modules[cfg.guest_module];
+	*ram = palloc_contig(cfg.ram_size / PAGE_SIZE, SZ_2M);
+	if (!*ram)
+		vmm_fail("vmm: guest RAM of %llu MiB does not fit in free host "
+			 "memory (%llu MiB)", (unsigned long long)(cfg.ram_size >> 20),
+			 (unsigned long long)(palloc_free_pages() >> 8));
+	if (loader_parse(env_phys_to_virt(m->start), m->end - m->start,
+			 GUEST_LOWEST, cfg.ram_size, &gi, err, sizeof(err)))
+		vmm_fail("vmm: guest module %u: %s", cfg.guest_module, err);
+	loader_copy(&gi, env_phys_to_virt(m->start), *ram, cfg.ram_size);
+	*mbi = loader_build_mbi(*ram, cfg.ram_size, m->cmdline);
+	*entry = (u32)gi.entry;
+	info("vmm: guest '%s': %u segments, entry 0x%x, %llu MiB RAM\n",
+	     m->cmdline, gi.nsegs, *entry, (unsigned long long)(cfg.ram_size >> 20));
+}
+
+void boot_main(u32 magic, u64 info)
+{
+	u32 entry, mbi;
+	u8 *ram;
+
+	con_init();
+	cpu_init();
+	/* The host runs with IF=0 and takes no device interrupts. */
+	cpu_outb(PIC1_DATA, 0xff);
+	cpu_outb(PIC2_DATA, 0xff);
+	con_puts("apfvisor: asynchronous-page-fault hypervisor starting\n");
+	parse_boot_info(magic, info);
+	parse_cmdline();
+	setup_palloc();
+	start_vmx();
+	load_guest(&entry, &mbi, &ram);
+	vcpu_init(&vcpu0, &cfg, ram, cfg.ram_size, entry, mbi);
+	vcpu_run(&vcpu0);
+}

@@ -1,0 +1,40 @@
+/*
+ * vmm/stats.h - the counters printed in the run's final `STATS:` line.
+ * Names are stable and documented in docs/stats.md: tools rely on them.
+ *
+ * Environment: VMX root, IF=0, single CPU (no atomics needed).
+ */
+#ifndef VMM_STATS_H
+#define VMM_STATS_H
+
+#include "../lib/types.h"
+
+/* X(id, "key") - add new counters at the end of their group. */
+#define STATS_LIST(X)						\
+	X(EXITS, "exits")					\
+	X(EPT_TRAP_HITS, "ept.trap_hits")			\
+	X(INJECT_EXCEPTIONS, "inject.exceptions")		\
+	X(INJECT_REINJECT, "inject.reinjected")			\
+	X(IO_UNKNOWN, "io.unknown")				\
+	X(MSR_GP, "msr.gp")					\
+	X(HYPERCALLS, "hypercalls")				\
+	X(GUEST_CONSOLE_BYTES, "guest.console_bytes")
+
+enum stat_id {
+#define STAT_ENUM(id, key) ST_##id,
+	STATS_LIST(STAT_ENUM)
+#undef STAT_ENUM
+	ST_COUNT
+};
+
+extern u64 stats[ST_COUNT];
+
+static inline void stat_inc(enum stat_id id) { stats[id]++; }
+
+/* Count one VM exit with basic reason `reason`. */
+void stats_count_exit(u32 reason);
+/* Print the single final `STATS:` line, with the guest's exit code (-1 if
+ * the guest never reported one) and whether the run ended by panic. */
+void stats_print(s64 guest_exit_code, bool panicked);
+
+#endif

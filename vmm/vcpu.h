@@ -1,0 +1,77 @@
+/*
+ * vmm/vcpu.h - one virtual CPU: its registers, VMCS, EPT, guest RAM, and
+ * the state of the exit being handled.
+ *
+ * Environment: VMX root, IF=0. apfvisor runs one vCPU on the boot CPU.
+ */
+#ifndef VMM_VCPU_H
+#define VMM_VCPU_H
+
+#include "../vmx/vmx.h"
+#include "../ept/ept.h"
+#include "cmdline.h"
+
+#define VCPU_EXIT_RING 16	/* last exits kept for post-mortem dumps */
+#define VCPU_MAX_TRAPS 16	/* pages trapped by APFV_HC_TRAP_PAGE */
+
+struct exit_record {
+	u32 reason;
+	u64 qual;
+	u64 rip;
+	u64 gpa;
+};
+
+/* What an exit handler asks the run loop to do next. */
+enum exit_action {
+	EXIT_RESUME,		/* re-enter at the same RIP */
+	EXIT_SKIP,		/* advance RIP past the instruction, re-enter */
+	EXIT_DONE,		/* the guest ended the run */
+};
+
+struct vcpu {
+	struct guest_regs regs;		/* first: entry.S takes &vcpu->regs */
+	const struct vmm_config *cfg;
+	void *vmcs;
+	void *msr_bitmap;
+	void *io_bitmap_a, *io_bitmap_b;
+	struct ept ept;
+	u8 *ram;			/* host view of guest RAM */
+	u64 ram_hpa, ram_size;
+	bool launched;
+
+	/* the exit being handled */
+	u32 exit_reason;
+	u64 exit_qual;
+
+	/* post-mortem ring of the last exits */
+	struct exit_record ring[VCPU_EXIT_RING];
+	u32 ring_next;
+	u64 nexits;
+
+	/* pages taken out of EPT for APFV_HC_TRAP_PAGE */
+	u64 traps[VCPU_MAX_TRAPS];
+	u32 ntraps;
+
+	u32 guest_exit_code;
+};
+
+/* Set up VMCS, EPT and bitmaps for a guest whose RAM is already filled;
+ * the guest starts at entry in 32-bit protected mode with EAX/EBX as a
+ * Multiboot loader leaves them. */
+void vcpu_init(struct vcpu *v, const struct vmm_config *cfg, u8 *ram,
+	       u64 ram_size, u32 entry, u32 mbi);
+/* Run the guest until it ends the run; never returns. */
+__noreturn void vcpu_run(struct vcpu *v);
+
+/* Guest CPL (SS.DPL). */
+u32 vcpu_cpl(void);
+/* Queue a hardware exception for the next VM entry. */
+void vcpu_inject_exception(struct vcpu *v, u8 vector, bool has_error,
+			   u32 error);
+/* Dump guest state and the exit ring to the console. */
+void vcpu_dump(const struct vcpu *v);
+
+/* Exit dispatch (vmm/exits.c). */
+enum exit_action exits_handle(struct vcpu *v);
+
+#endif

@@ -1,0 +1,203 @@
+/*
+ * vmx/vmcs.h - VMCS field encodings (SDM Vol. 3D Appendix B, "Field
+ * Encoding in VMCS"), grouped by width as the SDM lists them, and the bits
+ * of the control fields apfvisor uses (SDM Vol. 3C, "VM-Execution Control
+ * Fields", "VM-Exit Control Fields", "VM-Entry Control Fields").
+ */
+#ifndef VMX_VMCS_H
+#define VMX_VMCS_H
+
+#include "../lib/types.h"
+
+enum vmcs_field {
+	/* 16-bit control */
+	VPID = 0x0000,
+	/* 16-bit guest state */
+	GUEST_ES_SEL = 0x0800, GUEST_CS_SEL = 0x0802, GUEST_SS_SEL = 0x0804,
+	GUEST_DS_SEL = 0x0806, GUEST_FS_SEL = 0x0808, GUEST_GS_SEL = 0x080a,
+	GUEST_LDTR_SEL = 0x080c, GUEST_TR_SEL = 0x080e,
+	GUEST_INTR_STATUS = 0x0810,
+	/* 16-bit host state */
+	HOST_ES_SEL = 0x0c00, HOST_CS_SEL = 0x0c02, HOST_SS_SEL = 0x0c04,
+	HOST_DS_SEL = 0x0c06, HOST_FS_SEL = 0x0c08, HOST_GS_SEL = 0x0c0a,
+	HOST_TR_SEL = 0x0c0c,
+	/* 64-bit control */
+	IO_BITMAP_A = 0x2000, IO_BITMAP_B = 0x2002, MSR_BITMAP = 0x2004,
+	VM_EXIT_MSR_STORE_ADDR = 0x2006, VM_EXIT_MSR_LOAD_ADDR = 0x2008,
+	VM_ENTRY_MSR_LOAD_ADDR = 0x200a, TSC_OFFSET = 0x2010,
+	VIRTUAL_APIC_PAGE = 0x2012, APIC_ACCESS_ADDR = 0x2014,
+	EPT_POINTER = 0x201a,
+	EOI_EXIT_BITMAP0 = 0x201c, EOI_EXIT_BITMAP1 = 0x201e,
+	EOI_EXIT_BITMAP2 = 0x2020, EOI_EXIT_BITMAP3 = 0x2022,
+	/* 64-bit read-only data */
+	GUEST_PHYSICAL_ADDRESS = 0x2400,
+	/* 64-bit guest state */
+	VMCS_LINK_POINTER = 0x2800, GUEST_IA32_DEBUGCTL = 0x2802,
+	GUEST_IA32_PAT = 0x2804, GUEST_IA32_EFER = 0x2806,
+	GUEST_PDPTE0 = 0x280a, GUEST_PDPTE1 = 0x280c, GUEST_PDPTE2 = 0x280e,
+	GUEST_PDPTE3 = 0x2810,
+	/* 64-bit host state */
+	HOST_IA32_PAT = 0x2c00, HOST_IA32_EFER = 0x2c02,
+	/* 32-bit control */
+	PIN_BASED_CONTROLS = 0x4000, PROC_BASED_CONTROLS = 0x4002,
+	EXCEPTION_BITMAP = 0x4004, PF_ERROR_CODE_MASK = 0x4006,
+	PF_ERROR_CODE_MATCH = 0x4008, CR3_TARGET_COUNT = 0x400a,
+	VM_EXIT_CONTROLS = 0x400c, VM_EXIT_MSR_STORE_COUNT = 0x400e,
+	VM_EXIT_MSR_LOAD_COUNT = 0x4010, VM_ENTRY_CONTROLS = 0x4012,
+	VM_ENTRY_MSR_LOAD_COUNT = 0x4014, VM_ENTRY_INTR_INFO = 0x4016,
+	VM_ENTRY_EXCEPTION_ERROR_CODE = 0x4018,
+	VM_ENTRY_INSTRUCTION_LEN = 0x401a, TPR_THRESHOLD = 0x401c,
+	PROC_BASED_CONTROLS2 = 0x401e,
+	/* 32-bit read-only data */
+	VM_INSTRUCTION_ERROR = 0x4400, VM_EXIT_REASON = 0x4402,
+	VM_EXIT_INTR_INFO = 0x4404, VM_EXIT_INTR_ERROR_CODE = 0x4406,
+	IDT_VECTORING_INFO = 0x4408, IDT_VECTORING_ERROR_CODE = 0x440a,
+	VM_EXIT_INSTRUCTION_LEN = 0x440c, VM_EXIT_INSTRUCTION_INFO = 0x440e,
+	/* 32-bit guest state */
+	GUEST_ES_LIMIT = 0x4800, GUEST_CS_LIMIT = 0x4802,
+	GUEST_SS_LIMIT = 0x4804, GUEST_DS_LIMIT = 0x4806,
+	GUEST_FS_LIMIT = 0x4808, GUEST_GS_LIMIT = 0x480a,
+	GUEST_LDTR_LIMIT = 0x480c, GUEST_TR_LIMIT = 0x480e,
+	GUEST_GDTR_LIMIT = 0x4810, GUEST_IDTR_LIMIT = 0x4812,
+	GUEST_ES_AR = 0x4814, GUEST_CS_AR = 0x4816, GUEST_SS_AR = 0x4818,
+	GUEST_DS_AR = 0x481a, GUEST_FS_AR = 0x481c, GUEST_GS_AR = 0x481e,
+	GUEST_LDTR_AR = 0x4820, GUEST_TR_AR = 0x4822,
+	GUEST_INTERRUPTIBILITY = 0x4824, GUEST_ACTIVITY_STATE = 0x4826,
+	GUEST_SYSENTER_CS = 0x482a, GUEST_PREEMPTION_TIMER = 0x482e,
+	/* 32-bit host state */
+	HOST_IA32_SYSENTER_CS = 0x4c00,
+	/* natural-width control */
+	CR0_GUEST_HOST_MASK = 0x6000, CR4_GUEST_HOST_MASK = 0x6002,
+	CR0_READ_SHADOW = 0x6004, CR4_READ_SHADOW = 0x6006,
+	/* natural-width read-only data */
+	EXIT_QUALIFICATION = 0x6400, GUEST_LINEAR_ADDRESS = 0x640a,
+	/* natural-width guest state */
+	GUEST_CR0 = 0x6800, GUEST_CR3 = 0x6802, GUEST_CR4 = 0x6804,
+	GUEST_ES_BASE = 0x6806, GUEST_CS_BASE = 0x6808,
+	GUEST_SS_BASE = 0x680a, GUEST_DS_BASE = 0x680c,
+	GUEST_FS_BASE = 0x680e, GUEST_GS_BASE = 0x6810,
+	GUEST_LDTR_BASE = 0x6812, GUEST_TR_BASE = 0x6814,
+	GUEST_GDTR_BASE = 0x6816, GUEST_IDTR_BASE = 0x6818,
+	GUEST_DR7 = 0x681a, GUEST_RSP = 0x681c, GUEST_RIP = 0x681e,
+	GUEST_RFLAGS = 0x6820, GUEST_PENDING_DBG = 0x6822,
+	GUEST_SYSENTER_ESP = 0x6824, GUEST_SYSENTER_EIP = 0x6826,
+	/* natural-width host state */
+	HOST_CR0 = 0x6c00, HOST_CR3 = 0x6c02, HOST_CR4 = 0x6c04,
+	HOST_FS_BASE = 0x6c06, HOST_GS_BASE = 0x6c08, HOST_TR_BASE = 0x6c0a,
+	HOST_GDTR_BASE = 0x6c0c, HOST_IDTR_BASE = 0x6c0e,
+	HOST_IA32_SYSENTER_ESP = 0x6c10, HOST_IA32_SYSENTER_EIP = 0x6c12,
+	HOST_RSP = 0x6c14, HOST_RIP = 0x6c16,
+};
+
+/* Pin-based controls */
+#define PIN_EXT_INT_EXITING	BIT(0)
+#define PIN_NMI_EXITING		BIT(3)
+#define PIN_VIRTUAL_NMIS	BIT(5)
+#define PIN_PREEMPTION_TIMER	BIT(6)
+#define PIN_POSTED_INTERRUPTS	BIT(7)
+
+/* Primary processor-based controls */
+#define PROC_INTR_WINDOW	BIT(2)
+#define PROC_TSC_OFFSETTING	BIT(3)
+#define PROC_HLT_EXITING	BIT(7)
+#define PROC_INVLPG_EXITING	BIT(9)
+#define PROC_MWAIT_EXITING	BIT(10)
+#define PROC_RDPMC_EXITING	BIT(11)
+#define PROC_RDTSC_EXITING	BIT(12)
+#define PROC_CR3_LOAD_EXITING	BIT(15)
+#define PROC_CR3_STORE_EXITING	BIT(16)
+#define PROC_CR8_LOAD_EXITING	BIT(19)
+#define PROC_CR8_STORE_EXITING	BIT(20)
+#define PROC_TPR_SHADOW		BIT(21)
+#define PROC_NMI_WINDOW		BIT(22)
+#define PROC_MOV_DR_EXITING	BIT(23)
+#define PROC_UNCOND_IO		BIT(24)
+#define PROC_IO_BITMAPS		BIT(25)
+#define PROC_MTF		BIT(27)
+#define PROC_MSR_BITMAPS	BIT(28)
+#define PROC_MONITOR_EXITING	BIT(29)
+#define PROC_PAUSE_EXITING	BIT(30)
+#define PROC_SECONDARY		BIT(31)
+
+/* Secondary processor-based controls */
+#define PROC2_VIRT_APIC_ACCESS	BIT(0)
+#define PROC2_EPT		BIT(1)
+#define PROC2_DESC_EXITING	BIT(2)
+#define PROC2_RDTSCP		BIT(3)
+#define PROC2_VIRT_X2APIC	BIT(4)
+#define PROC2_VPID		BIT(5)
+#define PROC2_WBINVD_EXITING	BIT(6)
+#define PROC2_UNRESTRICTED	BIT(7)
+#define PROC2_APIC_REG_VIRT	BIT(8)
+#define PROC2_VIRT_INTR_DELIVERY BIT(9)
+#define PROC2_INVPCID		BIT(12)
+#define PROC2_XSAVES		BIT(20)
+
+/* VM-exit controls */
+#define EXIT_SAVE_DEBUG		BIT(2)
+#define EXIT_HOST_ADDR64	BIT(9)
+#define EXIT_ACK_INTR		BIT(15)
+#define EXIT_SAVE_PAT		BIT(18)
+#define EXIT_LOAD_PAT		BIT(19)
+#define EXIT_SAVE_EFER		BIT(20)
+#define EXIT_LOAD_EFER		BIT(21)
+
+/* VM-entry controls */
+#define ENTRY_LOAD_DEBUG	BIT(2)
+#define ENTRY_IA32E_GUEST	BIT(9)
+#define ENTRY_LOAD_PAT		BIT(14)
+#define ENTRY_LOAD_EFER		BIT(15)
+
+/* Interruption information (entry and exit, SDM "VM-Entry Controls for
+ * Event Injection" and "Information for VM Exits Due to Vectored Events") */
+#define INTR_INFO_VECTOR_MASK	0xffu
+#define INTR_INFO_TYPE_SHIFT	8
+#define INTR_INFO_TYPE_MASK	(7u << INTR_INFO_TYPE_SHIFT)
+#define INTR_TYPE_EXT_INT	(0u << INTR_INFO_TYPE_SHIFT)
+#define INTR_TYPE_NMI		(2u << INTR_INFO_TYPE_SHIFT)
+#define INTR_TYPE_HW_EXC	(3u << INTR_INFO_TYPE_SHIFT)
+#define INTR_TYPE_SW_INT	(4u << INTR_INFO_TYPE_SHIFT)
+#define INTR_TYPE_PRIV_SW_EXC	(5u << INTR_INFO_TYPE_SHIFT)
+#define INTR_TYPE_SW_EXC	(6u << INTR_INFO_TYPE_SHIFT)
+#define INTR_INFO_ERROR_CODE	BIT(11)
+#define INTR_INFO_NMI_UNBLOCK	BIT(12)
+#define INTR_INFO_VALID		BIT(31)
+
+/* Guest interruptibility state */
+#define INTR_BLOCK_STI		BIT(0)
+#define INTR_BLOCK_MOV_SS	BIT(1)
+#define INTR_BLOCK_SMI		BIT(2)
+#define INTR_BLOCK_NMI		BIT(3)
+
+/* Segment access rights (SDM "Guest Register State") */
+#define AR_TYPE_MASK		0xfu
+#define AR_S			BIT(4)
+#define AR_DPL_SHIFT		5
+#define AR_DPL_MASK		(3u << AR_DPL_SHIFT)
+#define AR_P			BIT(7)
+#define AR_L			BIT(13)
+#define AR_DB			BIT(14)
+#define AR_G			BIT(15)
+#define AR_UNUSABLE		BIT(16)
+
+/* Exception vectors */
+#define EXC_DE	0
+#define EXC_DB	1
+#define EXC_BP	3
+#define EXC_UD	6
+#define EXC_DF	8
+#define EXC_TS	10
+#define EXC_NP	11
+#define EXC_SS	12
+#define EXC_GP	13
+#define EXC_PF	14
+#define EXC_AC	17
+#define EXC_MC	18
+
+/* Name of a VMCS field for error messages ("GUEST_RIP"), or "unknown". */
+const char *vmcs_field_name(u32 field);
+/* Text of a VM-instruction error number (SDM "VM Instruction Error
+ * Numbers"), or "unknown error". */
+const char *vmx_insn_error_name(u32 err);
+
+#endif
