@@ -6,22 +6,22 @@
 #include "string.h"
 
 #ifndef APFV_HOSTED
+/* REP STOSB/MOVSB: one instruction for the whole range, which both real
+ * CPUs (ERMS) and Bochs (repeat speed-ups) run far faster than a loop -
+ * zeroing guest RAM at start-up dominated boot time without it. */
 void *memset(void *d, int c, size_t n)
 {
-	u8 *p = d;
+	void *p = d;
 
-	while (n--)
-		*p++ = (u8)c;
+	asm volatile("rep stosb" : "+D"(p), "+c"(n) : "a"(c) : "memory");
 	return d;
 }
 
 void *memcpy(void *d, const void *s, size_t n)
 {
-	u8 *dp = d;
-	const u8 *sp = s;
+	void *dp = d;
 
-	while (n--)
-		*dp++ = *sp++;
+	asm volatile("rep movsb" : "+D"(dp), "+S"(s), "+c"(n) : : "memory");
 	return d;
 }
 
