@@ -24,6 +24,7 @@
 #define FCR_ENABLE	0xc7	/* enable, clear both FIFOs, 14-byte threshold */
 #define MCR_DTR_RTS	0x03
 #define LSR_THRE	0x20	/* THR empty: room for a byte */
+#define LSR_TEMT	0x40	/* transmitter empty: every byte is out */
 #define BAUD_DIVISOR	1	/* 115200 = 1.8432 MHz / 16 / 1 */
 #define THRE_SPINS	100000	/* give up waiting on a UART that is not there */
 
@@ -40,13 +41,24 @@ void con_init(bool program_baud)
 	outb(COM1 + UART_MCR, MCR_DTR_RTS);
 }
 
-/* Send one byte once the transmitter has room (or the wait gives up). */
-static void con_putc(char c)
+/* Wait until the LSR shows bit, or give up (no UART there). */
+static void con_wait(u8 bit)
 {
 	for (int i = 0; i < THRE_SPINS; i++)
-		if (inb(COM1 + UART_LSR) & LSR_THRE)
+		if (inb(COM1 + UART_LSR) & bit)
 			break;
+}
+
+/* Send one byte once the transmitter has room. */
+static void con_putc(char c)
+{
+	con_wait(LSR_THRE);
 	outb(COM1 + UART_THR, (u8)c);
+}
+
+void con_flush(void)
+{
+	con_wait(LSR_TEMT);
 }
 
 void con_puts(const char *s)

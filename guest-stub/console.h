@@ -16,5 +16,8 @@ void con_puts(const char *s);
 /* printf to the console; one line at most 256 bytes long is written at once. */
 void con_printf(const char *f, ...) __printf(1, 2);
 void con_vprintf(const char *f, va_list ap);
+/* Wait until every byte written has left the UART (before the machine
+ * stops, so that the last line is not cut short). */
+void con_flush(void);
 
 #endif

@@ -5,6 +5,7 @@
  * Environment: guest (ring 0), interrupts off.
  */
 #include "crash.h"
+#include "console.h"
 #include "cpu.h"
 #include "opts.h"
 #include "report.h"
@@ -17,6 +18,7 @@ static __noreturn void crash_triple(void)
 	static const struct desc_ptr empty = { 0, 0 };
 
 	report_info("crash=triple: empty IDT, then int3");
+	con_flush();
 	lidt(&empty);
 	int3();
 	report_abort("crash=triple: still running after a triple fault");
@@ -26,6 +28,7 @@ static __noreturn void crash_triple(void)
 static __noreturn void crash_hlt(void)
 {
 	report_info("crash=hlt: cli; hlt with nothing to wake the CPU");
+	con_flush();
 	cpu_halt_forever();
 }
 

@@ -20,8 +20,7 @@ $(B)/guest/%.o: %.S
 
 # The 32-bit entry (.boot) is disassembled as i386, the rest as x86-64.
 $(B)/guest-stub.elf: $(GS_OBJ) guest-stub/linker.ld
-	$(LD) $(KLDFLAGS) --no-warn-rwx-segments -T guest-stub/linker.ld \
-		-Map=$(B)/guest-stub.map \
+	$(LD) $(KLDFLAGS) -T guest-stub/linker.ld -Map=$(B)/guest-stub.map \
 		-o $@ $(GS_OBJ)
 	{ objdump -d -M i386 -j .boot $@ && \
 	  objdump -d -S -j .text -j .usertext $@; } > $(B)/guest-stub.lst

@@ -44,6 +44,7 @@ void report_info(const char *f, ...)
 /* The exit port first; if nothing stops us there, halt for good. */
 void report_end(u32 code)
 {
+	con_flush();
 	outl(APFV_PORT_DEBUG_EXIT, code);
 	cpu_halt_forever();
 }

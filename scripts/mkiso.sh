@@ -15,7 +15,7 @@
 # different arguments never share files; only OUT is written.
 set -euo pipefail
 
-kernel=build/apfvisor.elf guest=build/guest-stub.elf args= gargs= uefi=
+kernel=build/apfvisor.elf guest=build/guest-stub.elf args='' gargs='' uefi=''
 while [ $# -gt 1 ]; do
 	case $1 in
 	--kernel) kernel=$2; shift 2 ;;

@@ -10,7 +10,7 @@
 # (options as in scripts/mkiso.sh). DIR's boot/ is replaced.
 set -euo pipefail
 
-kernel=build/apfvisor.elf guest=build/guest-stub.elf args= gargs=
+kernel=build/apfvisor.elf guest=build/guest-stub.elf args='' gargs=''
 while [ $# -gt 1 ]; do
 	case $1 in
 	--kernel) kernel=$2; shift 2 ;;
@@ -27,7 +27,7 @@ die() { echo "mknetdir: $*" >&2; exit 1; }
 [ -f "$kernel" ] || die "no kernel '$kernel' (build it first: make)"
 [ "$guest" = none ] || [ -f "$guest" ] || die "no guest '$guest'"
 
-rm -rf "$dir/boot"
+rm -rf "${dir:?}/boot"
 mkdir -p "$dir/boot/grub"
 for platform in i386-pc x86_64-efi; do
 	[ -d "/usr/lib/grub/$platform" ] || {

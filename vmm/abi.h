@@ -35,6 +35,31 @@
 /* Returns the number of EPT violations served for trapped pages so far. */
 #define APFV_HC_TRAP_COUNT	(APFV_HC_BASE + 3)
 
+/* Returns 0 with the slow backing store's layout: RBX = first slow
+ * guest-physical byte, RCX = end (exclusive; equal to RBX when there are
+ * no slow pages), RDX = seed, RSI = percent of pages in the range that are
+ * slow (page gfn is slow iff apfv_mix64(gfn ^ seed) % 100 < RSI). */
+#define APFV_HC_PAGER_INFO	(APFV_HC_BASE + 4)
+
+/* --- Contents of slow pages ------------------------------------------
+ * On its first fetch, every 8-byte word of a slow page at guest-physical
+ * address a holds apfv_backing_word(a, seed); later fetches (after an
+ * eviction) bring back whatever the guest last wrote, as a real backing
+ * store would. splitmix64 is the mixing function. */
+static inline unsigned long long apfv_mix64(unsigned long long x)
+{
+	x += 0x9e3779b97f4a7c15ULL;
+	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+	return x ^ (x >> 31);
+}
+
+static inline unsigned long long apfv_backing_word(unsigned long long gpa,
+						   unsigned long long seed)
+{
+	return apfv_mix64(gpa ^ (seed << 1));
+}
+
 /* --- I/O ports ------------------------------------------------------- */
 #define APFV_PORT_COM1		0x3f8	/* emulated 16550 (output, LSR) */
 #define APFV_PORT_DEBUGCON	0xe9	/* bytes join the guest console */

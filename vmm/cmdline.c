@@ -54,6 +54,22 @@ static const struct opt cmdline_opts[] = {
 	  0, bool_names, "map guest RAM with 2M/1G EPT pages when the CPU can" },
 	{ "guest", OPT_UINT, OPT_FIELD(guest_module), 0, 0, 7,
 	  0, NULL, "index of the boot module that is the guest kernel" },
+	{ "slow_start", OPT_SIZE, OPT_FIELD(slow_start), 32 * MiB, 0, 64 * GiB,
+	  PAGE_SIZE, NULL, "first guest-physical byte of the slow range" },
+	{ "slow_end", OPT_SIZE, OPT_FIELD(slow_end), 0, 0, 64 * GiB,
+	  PAGE_SIZE, NULL, "end of the slow range (0: end of guest RAM)" },
+	{ "slow_pct", OPT_UINT, OPT_FIELD(slow_pct), 100, 0, 100,
+	  0, NULL, "percent of pages in the slow range that are slow (seeded)" },
+	{ "latency", OPT_UINT, OPT_FIELD(latency), 200000, 1000, 10000000000ULL,
+	  0, NULL, "fetch latency of a slow page, in TSC cycles" },
+	{ "latency_max", OPT_UINT, OPT_FIELD(latency_max), 0, 0, 10000000000ULL,
+	  0, NULL, "0: fixed latency; else seeded uniform in [latency, max]" },
+	{ "max_fetches", OPT_UINT, OPT_FIELD(max_fetches), 64, 1, 64,
+	  0, NULL, "slow-page fetches in flight at once" },
+	{ "resident", OPT_UINT, OPT_FIELD(resident), 0, 0, 1ULL << 24,
+	  0, NULL, "slow pages kept mapped before the oldest is evicted (0: all)" },
+	{ "seed", OPT_UINT, OPT_FIELD(seed), 1, 0, ~0ULL,
+	  0, NULL, "seed for which pages are slow and for latencies" },
 };
 
 /* Store v into the field that o describes. */

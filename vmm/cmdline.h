@@ -26,6 +26,15 @@ struct vmm_config {
 	u32 fault;		/* fault= none|vmentry|panic */
 	bool ept_large;		/* ept_large= on|off: 2M/1G EPT pages */
 	u32 guest_module;	/* guest= index of the boot module to run */
+	/* the slow backing store (apf/pager.h) */
+	u64 slow_start;		/* slow_start= first slow guest-physical byte */
+	u64 slow_end;		/* slow_end=   end of the slow range, 0 = RAM end */
+	u32 slow_pct;		/* slow_pct=   percent of the range that is slow */
+	u64 latency;		/* latency=    fetch latency, TSC cycles */
+	u64 latency_max;	/* latency_max= 0, or uniform in [latency, max] */
+	u32 max_fetches;	/* max_fetches= fetches in flight at once */
+	u64 resident;		/* resident=   slow pages kept mapped, 0 = all */
+	u64 seed;		/* seed=       for slow-page choice and latencies */
 };
 
 /* Fill c with the defaults documented in README.md. */

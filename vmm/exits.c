@@ -7,6 +7,7 @@
  * Environment: VMX root, IF=0.
  */
 #include "vcpu.h"
+#include "apfhost.h"
 #include "cpu.h"
 #include "cr.h"
 #include "hypercall.h"
@@ -27,6 +28,7 @@ static enum exit_action handle_cpuid(struct vcpu *v)
 		.rdtscp = proc2 & PROC2_RDTSCP,
 		.invpcid = proc2 & PROC2_INVPCID,
 		.apfv_features = APFV_FEAT_HYPERCALLS,
+		.kvm_features = BIT(KVM_FEATURE_ASYNC_PF),
 	};
 	struct cpuid_regs r = { 0, 0, 0, 0 };
 
@@ -40,11 +42,14 @@ static enum exit_action handle_cpuid(struct vcpu *v)
 	return EXIT_SKIP;
 }
 
-/* Nothing can wake a halted vCPU yet (no virtual timer or interrupt
- * source): HLT would sleep forever, so say so and end the run. */
+/* HLT: while a slow-page fetch is in flight the vCPU sleeps until it
+ * completes (its "ready" event then wakes the guest). Otherwise nothing
+ * can wake it (no virtual timer or interrupt source yet): it would sleep
+ * forever, so say so and end the run. */
 static enum exit_action handle_hlt(struct vcpu *v)
 {
-	(void)v;
+	if (apfhost_idle(v))
+		return EXIT_SKIP;
 	vmm_fail("vmm: guest halted with nothing to wake it (RFLAGS.IF=%u, no "
 		 "interrupt source): it would sleep forever",
 		 (u32)!!(vmcs_read(GUEST_RFLAGS) & RFLAGS_IF));
@@ -119,6 +124,7 @@ static const exit_handler handlers[EXIT_REASON_MAX] = {
 	[EXIT_MONITOR] = handle_ud,
 	[EXIT_EPT_VIOLATION] = memory_ept_violation,
 	[EXIT_EPT_MISCONFIG] = handle_ept_misconfig,
+	[EXIT_PREEMPTION_TIMER] = handle_resume,	/* clock tick: see apfhost */
 	[EXIT_INVEPT] = handle_ud,
 	[EXIT_INVVPID] = handle_ud,
 	[EXIT_WBINVD] = handle_nop,

@@ -24,6 +24,18 @@ static u64 hc_trap_count(struct vcpu *v)
 	return stats[ST_EPT_TRAP_HITS];
 }
 
+/* Results in RBX, RCX, RDX, RSI besides RAX (vmm/abi.h). */
+static u64 hc_pager_info(struct vcpu *v)
+{
+	const struct pager_config *c = &v->pager.cfg;
+
+	v->regs.gpr[REG_RBX] = c->slow_start;
+	v->regs.gpr[REG_RCX] = c->slow_end;
+	v->regs.gpr[REG_RDX] = c->seed;
+	v->regs.gpr[REG_RSI] = c->slow_pct;
+	return 0;
+}
+
 static const struct {
 	u32 nr;
 	u64 (*fn)(struct vcpu *v);
@@ -31,6 +43,7 @@ static const struct {
 	{ APFV_HC_PING, hc_ping },
 	{ APFV_HC_TRAP_PAGE, hc_trap_page },
 	{ APFV_HC_TRAP_COUNT, hc_trap_count },
+	{ APFV_HC_PAGER_INFO, hc_pager_info },
 };
 
 enum exit_action hypercall_handle(struct vcpu *v)

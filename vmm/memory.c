@@ -11,6 +11,7 @@
  * Environment: VMX root, IF=0.
  */
 #include "memory.h"
+#include "apfhost.h"
 #include "console.h"
 #include "stats.h"
 #include "vmm.h"
@@ -65,6 +66,8 @@ enum exit_action memory_ept_violation(struct vcpu *v)
 		trap_serve(v, idx);
 		return EXIT_RESUME;
 	}
+	if (gpa < v->ram_size && apfhost_ept_violation(v, gpa >> PAGE_SHIFT))
+		return EXIT_RESUME;
 	if (gpa < v->ram_size)
 		panic("EPT violation inside mapped guest RAM at 0x%llx",
 		      (unsigned long long)gpa);

@@ -7,6 +7,7 @@
  * Environment: VMX root, IF=0.
  */
 #include "msr.h"
+#include "apfhost.h"
 #include "cpu.h"
 #include "stats.h"
 #include "console.h"
@@ -134,8 +135,12 @@ enum exit_action msr_handle_read(struct vcpu *v)
 	u32 msr = (u32)v->regs.gpr[REG_RCX];
 	const struct msr_desc *d = msr_find(msr);
 	u64 val;
+	bool gp = false;
 
-	if (!d || !d->read || !d->read(v, &val))
+	if (apfhost_rdmsr(v, msr, &val, &gp)) {
+		if (gp)
+			return raise_gp(v, msr, "read");
+	} else if (!d || !d->read || !d->read(v, &val))
 		return raise_gp(v, msr, "read");
 	v->regs.gpr[REG_RAX] = (u32)val;
 	v->regs.gpr[REG_RDX] = val >> 32;
@@ -147,8 +152,12 @@ enum exit_action msr_handle_write(struct vcpu *v)
 	u32 msr = (u32)v->regs.gpr[REG_RCX];
 	const struct msr_desc *d = msr_find(msr);
 	u64 val = (v->regs.gpr[REG_RDX] << 32) | (u32)v->regs.gpr[REG_RAX];
+	bool gp = false;
 
-	if (!d || !d->write || !d->write(v, val))
+	if (apfhost_wrmsr(v, msr, val, &gp)) {
+		if (gp)
+			return raise_gp(v, msr, "write");
+	} else if (!d || !d->write || !d->write(v, val))
 		return raise_gp(v, msr, "write");
 	return EXIT_SKIP;
 }

@@ -9,6 +9,7 @@
 #include "../lib/fmt.h"
 
 u64 stats[ST_COUNT];
+void (*stats_collect_hook)(void);
 static u64 exit_counts[EXIT_REASON_MAX + 1];
 
 static const char *const stat_keys[ST_COUNT] = {
@@ -39,6 +40,8 @@ void stats_print(s64 guest_exit_code, bool panicked)
 	size_t len = fmt_snprintf(line, sizeof(line), "STATS:");
 	u32 r;
 
+	if (stats_collect_hook)
+		stats_collect_hook();
 	for (u32 i = 0; i < ST_COUNT; i++)
 		put_kv(line, sizeof(line), &len, stat_keys[i], "", (s64)stats[i]);
 	for (r = 0; r < EXIT_REASON_MAX; r++)
@@ -49,5 +52,6 @@ void stats_print(s64 guest_exit_code, bool panicked)
 	       (s64)exit_counts[EXIT_REASON_MAX]);
 	put_kv(line, sizeof(line), &len, "guest.exit_code", "", guest_exit_code);
 	put_kv(line, sizeof(line), &len, "vmm.panic", "", panicked);
-	con_printf("%s\n", line);
+	con_puts(line);	/* longer than con_printf's buffer */
+	con_puts("\n");
 }

@@ -18,7 +18,14 @@
 	X(IO_UNKNOWN, "io.unknown")				\
 	X(MSR_GP, "msr.gp")					\
 	X(HYPERCALLS, "hypercalls")				\
-	X(GUEST_CONSOLE_BYTES, "guest.console_bytes")
+	X(GUEST_CONSOLE_BYTES, "guest.console_bytes")		\
+	X(APF_NOT_PRESENT, "apf.not_present")			\
+	X(APF_READY_PF, "apf.ready_pf")				\
+	X(APF_SYNC, "apf.sync")					\
+	X(APF_WAKEALL, "apf.wakeall")				\
+	X(APF_INFLIGHT_HOLD, "apf.inflight_hold")		\
+	X(PAGER_FETCHES, "pager.fetches")			\
+	X(PAGER_EVICTIONS, "pager.evictions")
 
 enum stat_id {
 #define STAT_ENUM(id, key) ST_##id,
@@ -30,6 +37,9 @@ enum stat_id {
 extern u64 stats[ST_COUNT];
 
 static inline void stat_inc(enum stat_id id) { stats[id]++; }
+
+/* Called by stats_print() first, to copy counters kept elsewhere. */
+extern void (*stats_collect_hook)(void);
 
 /* Count one VM exit with basic reason `reason`. */
 void stats_count_exit(u32 reason);

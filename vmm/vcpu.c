@@ -7,6 +7,7 @@
  * Environment: VMX root, IF=0, one vCPU on the boot CPU.
  */
 #include "vcpu.h"
+#include "apfhost.h"
 #include "console.h"
 #include "cpu.h"
 #include "palloc.h"
@@ -60,8 +61,13 @@ static void setup_controls(struct vcpu *v)
 			       PROC2_INVPCID,
 			       PROC2_EPT | PROC2_UNRESTRICTED, &miss);
 
+	/* The preemption timer is the clock of slow-page fetches. */
 	vmcs_write(PIN_BASED_CONTROLS, vmx_adjust(c->pin,
-		   PIN_EXT_INT_EXITING | PIN_NMI_EXITING, 0, &miss));
+		   PIN_EXT_INT_EXITING | PIN_NMI_EXITING | PIN_PREEMPTION_TIMER,
+		   PIN_PREEMPTION_TIMER, &miss));
+	if (miss)
+		vmm_fail("vmx: CPU lacks the VMX-preemption timer, the clock of "
+			 "slow-page fetches");
 	/* Every port and MSR is intercepted unless a bitmap says otherwise;
 	 * HLT, MWAIT and MONITOR exit so a guest never idles unseen. */
 	vmcs_write(PROC_BASED_CONTROLS, vmx_adjust(c->proc,
@@ -227,6 +233,19 @@ static void dump_hook(void)
 	vcpu_dump(dump_vcpu);
 }
 
+/* The protocol and the pager keep their own counters (they are pure). */
+static void collect_stats(void)
+{
+	const struct vcpu *v = dump_vcpu;
+
+	stats[ST_APF_NOT_PRESENT] = v->apf.st.not_present;
+	stats[ST_APF_READY_PF] = v->apf.st.ready_pf;
+	stats[ST_APF_SYNC] = v->apf.st.sync;
+	stats[ST_APF_WAKEALL] = v->apf.st.wakeall;
+	stats[ST_PAGER_FETCHES] = v->pager.fetches;
+	stats[ST_PAGER_EVICTIONS] = v->pager.evictions;
+}
+
 void vcpu_init(struct vcpu *v, const struct vmm_config *cfg, u8 *ram,
 	       u64 ram_size, u32 entry, u32 mbi)
 {
@@ -249,9 +268,11 @@ void vcpu_init(struct vcpu *v, const struct vmm_config *cfg, u8 *ram,
 		vmm_fail("vmx: VMCLEAR/VMPTRLD of the VMCS failed");
 	dump_vcpu = v;
 	vmm_dump_hook = dump_hook;
+	stats_collect_hook = collect_stats;
 	setup_controls(v);
 	setup_host();
 	setup_guest(v, entry, mbi);
+	apfhost_init(v);
 	info("vmx: VMCS ready: pin 0x%llx proc 0x%llx proc2 0x%llx exit 0x%llx "
 	     "entry 0x%llx\n", (unsigned long long)vmcs_read(PIN_BASED_CONTROLS),
 	     (unsigned long long)vmcs_read(PROC_BASED_CONTROLS),
@@ -341,7 +362,10 @@ __noreturn void vcpu_run(struct vcpu *v)
 	info("vmm: entering guest at 0x%llx\n",
 	     (unsigned long long)vmcs_read(GUEST_RIP));
 	for (;;) {
-		int rc = vmx_enter(&v->regs, v->launched);
+		int rc;
+
+		apfhost_before_entry(v);
+		rc = vmx_enter(&v->regs, v->launched);
 
 		if (rc)
 			entry_failed(rc);

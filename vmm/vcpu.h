@@ -10,6 +10,8 @@
 #include "../vmx/vmx.h"
 #include "../ept/ept.h"
 #include "cmdline.h"
+#include "../apf/apf.h"
+#include "../apf/pager.h"
 
 #define VCPU_EXIT_RING 16	/* last exits kept for post-mortem dumps */
 #define VCPU_MAX_TRAPS 16	/* pages trapped by APFV_HC_TRAP_PAGE */
@@ -53,6 +55,11 @@ struct vcpu {
 	u32 ntraps;
 
 	u32 guest_exit_code;
+
+	/* asynchronous page faults (vmm/apfhost.c) */
+	struct apf apf;
+	struct pager pager;
+	u32 timer_shift;		/* preemption timer = TSC >> shift */
 };
 
 /* Set up VMCS, EPT and bitmaps for a guest whose RAM is already filled;

@@ -77,7 +77,7 @@ resolve_guest() {
 # emu_why (why the harness stopped it, empty if it ended by itself).
 run_emu() {
 	local t=$1; shift
-	local pid tailpid= seen=
+	local pid tailpid='' seen=''
 	: > "$com1"
 	emu_why=
 	timeout -k 5 "$t" "$@" </dev/null >"$logdir/emu.out" 2>&1 &
@@ -255,7 +255,7 @@ report() {
 	fi
 	echo "FAIL: boot/$name: $why (${t}s)"
 	if [ "${STREAM:-0}" != 1 ]; then
-		echo "    --- serial log, last $TAIL_LINES lines ($com1) ---"
+		echo "    --- serial log, last $TAIL_LINES lines ($final/com1.log) ---"
 		tail -n "$TAIL_LINES" "$clean" | indent
 	fi
 	if [ -f "$logdir/bochs.log" ]; then
@@ -265,32 +265,44 @@ report() {
 			grep -vE 'soft power off|User requested shutdown' |
 			tail -n 10 > "$tmp/bochs.err"
 		if [ -s "$tmp/bochs.err" ]; then
-			echo "    --- last errors in $logdir/bochs.log ---"
+			echo "    --- last errors in $final/bochs.log ---"
 			indent < "$tmp/bochs.err"
 		fi
 	fi
-	echo "    logs: $logdir/"
+	echo "    logs: $final/"
 	return 1
 }
 
 skip() { echo "SKIP: boot/$name: $*"; return 0; }
 
+# The run writes its logs into a fresh directory that replaces
+# $LOG_ROOT/NAME when it ends, so two people running the same scenario in
+# one tree never write into each other's files (the last to end wins).
 boot_scenario() {
+	local rc
 	name=$1
+	final=$LOG_ROOT/$name
+	mkdir -p "$LOG_ROOT"
+	logdir=$(mktemp -d "$LOG_ROOT/.$name.XXXXXX")
+	tmp=$(mktemp -d "${TMPDIR:-/tmp}/apfv-$name.XXXXXX")
+	# shellcheck disable=SC2064
+	trap "rm -rf '$tmp' '$logdir'" EXIT
+	com1=$logdir/com1.log
+	clean=$logdir/com1.txt
+	one_scenario "$@"
+	rc=$?
+	rm -rf "$final"
+	mv -T "$logdir" "$final" 2>/dev/null
+	return $rc
+}
+
+one_scenario() {
 	local runner=$2 machine=$3 guest=$4 args=$5 gargs=$6 t=$7
 	shift 7
 	[ "$args" = - ] && args=
 	[ "$gargs" = - ] && gargs=
 	local start=$EPOCHREALTIME iso netdir out
 
-	logdir=$LOG_ROOT/$name
-	rm -rf "$logdir"
-	mkdir -p "$logdir"
-	com1=$logdir/com1.log
-	clean=$logdir/com1.txt
-	tmp=$(mktemp -d "${TMPDIR:-/tmp}/apfv-$name.XXXXXX")
-	# shellcheck disable=SC2064
-	trap "rm -rf '$tmp'" EXIT
 	guest=$(resolve_guest "$guest")
 
 	# What this runner needs; a missing build is a failure, a missing
