@@ -11,9 +11,6 @@
 #include "../lib/types.h"
 #include "layout.h"
 
-#define RFLAGS_IF	BIT(9)
-#define MSR_EFER	0xc0000080u
-
 /* SDM Vol. 3A, "Task Management in 64-bit Mode". */
 struct tss64 {
 	u32 reserved0;

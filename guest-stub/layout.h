@@ -3,15 +3,13 @@
  * GDT selectors, stack sizes, the Multiboot v1 values the 32-bit entry uses.
  *
  * Environment: guest (ring 0); safe to include from .S files.
- * The Multiboot values mirror boot/multiboot.h (which is C-only); mb1.c
+ * The Multiboot values mirror boot/multiboot.h (which is C-only); mbi.c
  * pins them equal with _Static_assert.
  */
 #ifndef GUEST_LAYOUT_H
 #define GUEST_LAYOUT_H
 
-#define GS_LOAD_ADDR		0x100000	/* guest-physical link address */
 #define GS_SMALL_PAGES_END	0x200000	/* first 2 MiB: 4 KiB pages */
-#define GS_MAPPED_END		0x40000000	/* identity map ends at 1 GiB */
 
 /* GDT selectors. User data precedes user code, the order SYSRET wants. */
 #define SEL_KCODE64		0x08

@@ -24,6 +24,7 @@ void guest_main(void)
 	char err[160];
 
 	trap_init();
+	/* apfvisor's COM1 has no line settings to program (vmm/abi.h). */
 	con_init(!apfvisor);
 	if (!mbi_valid())
 		report_abort("guest-stub: bad multiboot magic 0x%x (want 0x%x)",

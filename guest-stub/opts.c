@@ -28,6 +28,7 @@ static const char *const crash_words[] = {
 static const struct opt opts[] = {
 	{ "crash", crash_words, offsetof(struct guest_config, crash) },
 };
+_Static_assert(ARRAY_SIZE(opts) <= 32, "opts_parse() tracks options in a u32");
 
 /* A word of the command line: not NUL-terminated. */
 struct word {
@@ -90,20 +91,26 @@ static bool parse_word(const char *const *words, const char *v, size_t n,
 	return false;
 }
 
-/* Apply one name=value word to c; -1 with err filled if it is wrong. */
-static int opt_apply(struct word w, struct guest_config *c, char *err,
-		     size_t errlen)
+/* Apply one name=value word to c; -1 with err filled if it is wrong.
+ * seen collects the options already given: each may appear once, so that
+ * head.S's early look for crash=taskswitch cannot disagree with us. */
+static int opt_apply(struct word w, struct guest_config *c, u32 *seen,
+		     char *err, size_t errlen)
 {
 	const char *eq = word_eq(w);
-	const struct opt *o;
+	const struct opt *o = eq ? opt_find(w, (size_t)(eq - w.s)) : NULL;
 	u32 *dst;
 	bool ok;
 
-	o = eq ? opt_find(w, (size_t)(eq - w.s)) : NULL;
 	if (!o) {
 		fmt_snprintf(err, errlen, "unknown option '%.*s'", (int)w.len, w.s);
 		return -1;
 	}
+	if (*seen & BIT(o - opts)) {
+		fmt_snprintf(err, errlen, "option '%s' given twice", o->name);
+		return -1;
+	}
+	*seen |= BIT(o - opts);
 	dst = (u32 *)((char *)c + o->offset);
 	eq++;
 	if (o->words)
@@ -135,11 +142,12 @@ int opts_parse(const char *line, struct guest_config *c, char *err,
 {
 	const char *p = line;
 	struct word w = next_word(&p);
+	u32 seen = 0;
 
 	if (w.len && !word_eq(w))	/* the loader's image path */
 		w = next_word(&p);
 	for (; w.len; w = next_word(&p))
-		if (opt_apply(w, c, err, errlen))
+		if (opt_apply(w, c, &seen, err, errlen))
 			return -1;
 	return 0;
 }

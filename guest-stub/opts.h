@@ -2,7 +2,8 @@
  * guest-stub/opts.h - the guest's command line: space-separated
  * name=value options, parsed from a table (opts.c). The loader's first
  * word, when it has no '=', is the image path (QEMU -kernel adds it) and
- * is skipped. Unknown options and bad values are errors.
+ * is skipped. Unknown options, bad values and an option given twice are
+ * errors.
  *
  * Pure module: no hardware, no globals written; host-testable.
  */

@@ -98,12 +98,15 @@ static bool need_hypercalls(const struct tctx *t, const char *name)
 
 /* --- hypercalls ------------------------------------------------------------ */
 
-/* Hypercall nr(a1); APFV_HC_ENOSYS - 1 stands for "it faulted". */
+/* No hypercall returns this: hc() says so when the VMCALL faulted. */
+#define HC_FAULTED	(APFV_HC_ENOSYS - 1)
+
+/* Hypercall nr(a1): its result, or HC_FAULTED (hv_call() noted why). */
 static u64 hc(u64 nr, u64 a1)
 {
 	u64 ret;
 
-	return hv_call(nr, a1, &ret) ? ret : APFV_HC_ENOSYS - 1;
+	return hv_call(nr, a1, &ret) ? ret : HC_FAULTED;
 }
 
 static void test_vmcall(const struct tctx *t)

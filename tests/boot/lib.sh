@@ -228,10 +228,13 @@ judge_guest_alone() {
 	join_reasons
 }
 
+# why = reasons[] joined by "; ".
 join_reasons() {
-	local IFS=';'
-	why=${reasons[*]:-}
-	why=${why//;/; }
+	local r
+	why=
+	for r in "${reasons[@]}"; do
+		why=${why:+$why; }$r
+	done
 }
 
 # Value of key $1 on the STATS line (empty if absent).

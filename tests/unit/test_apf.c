@@ -210,6 +210,18 @@ static void area_in_last_64_bytes_of_ram_is_accepted(void **state)
 	assert_int_equal(apf.en, en);
 }
 
+static void area_straddling_the_end_of_ram_is_gp(void **state)
+{
+	u64 en = (RAM_SIZE - 64) | KVM_ASYNC_PF_ENABLED;
+
+	(void)state;
+	apf_init(&apf, &ops, true, RAM_SIZE - 8);	/* RAM ends mid-area */
+	assert_int_equal(apf_wrmsr(&apf, MSR_KVM_ASYNC_PF_EN, en), -1);
+	assert_int_equal(apf.en, 0);
+	en = (RAM_SIZE - 128) | KVM_ASYNC_PF_ENABLED;
+	assert_int_equal(apf_wrmsr(&apf, MSR_KVM_ASYNC_PF_EN, en), 0);
+}
+
 static void disabling_write_needs_no_valid_area(void **state)
 {
 	u64 en = (1ULL << 40) | KVM_ASYNC_PF_SEND_ALWAYS;
@@ -812,6 +824,7 @@ int main(void)
 		T(int_delivery_not_offered_is_gp),
 		T(area_outside_ram_is_gp),
 		T(area_in_last_64_bytes_of_ram_is_accepted),
+		T(area_straddling_the_end_of_ram_is_gp),
 		T(disabling_write_needs_no_valid_area),
 		T(enabling_write_queues_wake_all),
 		T(second_enabling_write_adds_no_second_queued_wake_all),
