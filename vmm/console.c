@@ -18,6 +18,7 @@
 #define UART_LSR	5
 #define UART_SCR	7
 #define UART_LSR_THRE	BIT(5)
+#define UART_LSR_TEMT	BIT(6)
 #define UART_LCR_DLAB	BIT(7)
 #define UART_LCR_8N1	0x03
 #define UART_DIV_115200	1
@@ -68,6 +69,18 @@ static void putc_raw(char c)
 		com1_putc(c);
 	if (have_e9)
 		cpu_outb(E9_PORT, (u8)c);
+}
+
+/* Wait until COM1 has shifted out its last byte (LSR.TEMT): Bochs drops
+ * what is still in the UART when the machine powers off. */
+void con_drain(void)
+{
+	int spin = UART_SPIN_MAX;
+
+	if (!have_com1)
+		return;
+	while (!(cpu_inb(COM1 + UART_LSR) & UART_LSR_TEMT) && --spin)
+		;
 }
 
 void con_puts(const char *s)

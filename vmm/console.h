@@ -17,6 +17,8 @@ void con_init(void);
 void con_printf(const char *fmt, ...) __printf(1, 2);
 /* Write a string as is. */
 void con_puts(const char *s);
+/* Wait until every byte written has left COM1 (before power-off). */
+void con_drain(void);
 /* Relay one byte of guest console output; complete lines are printed. */
 void con_guest_putc(char c);
 /* Print a partial guest line left in the relay buffer, if any. */

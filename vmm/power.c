@@ -37,6 +37,7 @@ static bool on_bochs(void)
 
 __noreturn void power_off(int code)
 {
+	con_drain();
 	if (on_qemu()) {
 		cpu_outl(QEMU_DEBUG_EXIT, (u32)code);
 		cpu_outw(QEMU_PM1A_CNT, ACPI_SLP_S5);
