@@ -12,6 +12,7 @@
 /* X(id, "key") - add new counters at the end of their group. */
 #define STATS_LIST(X)						\
 	X(EXITS, "exits")					\
+	X(BOOT_CYCLES, "boot.cycles")				\
 	X(EPT_TRAP_HITS, "ept.trap_hits")			\
 	X(INJECT_EXCEPTIONS, "inject.exceptions")		\
 	X(INJECT_REINJECT, "inject.reinjected")			\

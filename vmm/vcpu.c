@@ -359,8 +359,13 @@ static void record_exit(struct vcpu *v)
 
 __noreturn void vcpu_run(struct vcpu *v)
 {
-	info("vmm: entering guest at 0x%llx\n",
-	     (unsigned long long)vmcs_read(GUEST_RIP));
+	extern u64 boot_tsc_start;
+
+	/* Boot cost: loader handover to the guest's first instruction. */
+	stats[ST_BOOT_CYCLES] = cpu_rdtsc() - boot_tsc_start;
+	info("vmm: entering guest at 0x%llx, %llu cycles after the loader's "
+	     "handover\n", (unsigned long long)vmcs_read(GUEST_RIP),
+	     (unsigned long long)stats[ST_BOOT_CYCLES]);
 	for (;;) {
 		int rc;
 
