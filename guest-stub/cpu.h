@@ -34,6 +34,13 @@ struct cpuid_regs {
 	u32 eax, ebx, ecx, edx;
 };
 
+/* RFLAGS (SDM Vol. 1, "EFLAGS Register"). */
+#define RFLAGS_FIXED		BIT(1)	/* reads as 1 */
+#define RFLAGS_IF		BIT(9)
+
+/* For code that ring 3 runs from .usertext: it may call nothing outside. */
+#define __always_inline		inline __attribute__((always_inline))
+
 static inline void outb(u16 port, u8 v)
 {
 	asm volatile("outb %0, %1" : : "a"(v), "Nd"(port));
@@ -74,6 +81,33 @@ static inline void wrmsr(u32 msr, u64 v)
 {
 	asm volatile("wrmsr" : : "c"(msr), "a"((u32)v), "d"((u32)(v >> 32))
 		     : "memory");
+}
+
+/* The TSC; ring 3 may read it too (CR4.TSD stays 0). */
+static __always_inline u64 rdtsc(void)
+{
+	u32 lo, hi;
+
+	asm volatile("rdtsc" : "=a"(lo), "=d"(hi));
+	return ((u64)hi << 32) | lo;
+}
+
+static inline void irq_enable(void)
+{
+	asm volatile("sti" : : : "memory");
+}
+
+static inline void irq_disable(void)
+{
+	asm volatile("cli" : : : "memory");
+}
+
+/* Enable interrupts, halt, disable them again. STI's shadow covers the
+ * HLT, so nothing is delivered between the two: a caller that checked its
+ * wake-up condition with IF=0 cannot miss the event that ends the HLT. */
+static inline void halt_irq_once(void)
+{
+	asm volatile("sti; hlt; cli" : : : "memory");
 }
 
 static inline u64 read_cr2(void)
@@ -133,6 +167,20 @@ static inline u64 vmcall(u64 nr, u64 a1, u64 a2, u64 a3)
 		     : "+a"(nr), "+b"(a1), "+c"(a2), "+d"(a3)
 		     : : "memory");
 	return nr;
+}
+
+/* The registers of a VMCALL whose results come back in RBX-RSI too. */
+struct vmcall_regs {
+	u64 rax, rbx, rcx, rdx, rsi;
+};
+
+/* VMCALL with r's registers in, and all five of them back out. */
+static inline void vmcall_regs(struct vmcall_regs *r)
+{
+	asm volatile("vmcall"
+		     : "+a"(r->rax), "+b"(r->rbx), "+c"(r->rcx), "+d"(r->rdx),
+		       "+S"(r->rsi)
+		     : : "memory");
 }
 
 /* Read one byte through a volatile pointer, so the access really happens. */

@@ -94,15 +94,16 @@ fault_expect:
 	ret
 
 /*
- * void user_enter(u64 rip, u64 rsp, u64 arg): IRETQ to ring 3 at rip with
- * the stack rsp, RDI = arg, interrupts off. Comes back only through an
- * armed fault_expect() (the user code ends with int $0x80).
+ * void user_enter(u64 rip, u64 rsp, u64 arg, u64 rflags): IRETQ to ring 3
+ * at rip with the stack rsp, RDI = arg and RFLAGS = rflags (IOPL 0; IF as
+ * the caller wants). Comes back only through an armed fault_expect() (the
+ * user code ends with int $0x80).
  */
 	.globl user_enter
 user_enter:
 	pushq $(SEL_UDATA | RPL_USER)	/* SS */
 	pushq %rsi			/* RSP */
-	pushq $0x2			/* RFLAGS: IF=0, IOPL=0 */
+	pushq %rcx			/* RFLAGS */
 	pushq $(SEL_UCODE64 | RPL_USER)	/* CS */
 	pushq %rdi			/* RIP */
 	movq %rdx, %rdi

@@ -19,9 +19,17 @@ $(B)/guest/%.o: %.S
 	$(CC) $(KCFLAGS) $(KASFLAGS) -MMD -MP -c $< -o $@
 
 # The 32-bit entry (.boot) is disassembled as i386, the rest as x86-64.
+# Ring 3 runs .usertext, where only those pages are user pages: a CALL
+# there (say, to a helper GCC chose not to inline) would fault in ring 3,
+# so the build refuses one.
 $(B)/guest-stub.elf: $(GS_OBJ) guest-stub/linker.ld
 	$(LD) $(KLDFLAGS) -T guest-stub/linker.ld -Map=$(B)/guest-stub.map \
-		-o $@ $(GS_OBJ)
+		-o $@.tmp $(GS_OBJ)
+	@if objdump -d -j .usertext $@.tmp | grep -qwE 'call[a-z]*'; then \
+		echo "guest-stub: .usertext calls out (ring 3 cannot):"; \
+		objdump -d -j .usertext $@.tmp | grep -wE 'call[a-z]*'; \
+		rm -f $@.tmp; exit 1; fi
+	mv $@.tmp $@
 	{ objdump -d -M i386 -j .boot $@ && \
 	  objdump -d -S -j .text -j .usertext $@; } > $(B)/guest-stub.lst
 

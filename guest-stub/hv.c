@@ -63,3 +63,27 @@ bool hv_call(u64 nr, u64 a1, u64 *ret)
 	fault_disarm();
 	return true;
 }
+
+u32 hv_kvm_features(void)
+{
+	if (!hv_kvm_signature() ||
+	    cpuid(KVM_CPUID_SIGNATURE, 0).eax < KVM_CPUID_FEATURES)
+		return 0;
+	return cpuid(KVM_CPUID_FEATURES, 0).eax;
+}
+
+bool hv_pager_info(struct hv_pager *p)
+{
+	struct vmcall_regs r = { .rax = APFV_HC_PAGER_INFO };
+	struct fault f;
+
+	if (fault_expect(&f)) {
+		report_info("pager info: exception %lu at rip=0x%lx",
+			    f.vector, f.rip);
+		return false;
+	}
+	vmcall_regs(&r);
+	fault_disarm();
+	*p = (struct hv_pager){ r.rbx, r.rcx, r.rdx, r.rsi };
+	return r.rax == 0 && r.rcx >= r.rbx;
+}

@@ -9,6 +9,7 @@
 #include "../lib/types.h"
 
 #define KVM_CPUID_SIGNATURE	0x40000000u
+#define KVM_CPUID_FEATURES	0x40000001u
 
 /* CPUID.1:ECX[31], set by hypervisors for their guests. */
 bool hv_bit(void);
@@ -22,5 +23,18 @@ u32 hv_apfvisor_features(void);
 /* Hypercall nr with argument a1 (vmm/abi.h). Returns true with the result
  * in *ret, or false if the VMCALL raised an exception (noted on the console). */
 bool hv_call(u64 nr, u64 a1, u64 *ret);
+
+/* CPUID 0x40000001.EAX (KVM features), or 0 without the KVM signature. */
+u32 hv_kvm_features(void);
+
+/* The slow backing store, as APFV_HC_PAGER_INFO describes it. */
+struct hv_pager {
+	u64 slow_start, slow_end;	/* [start, end); equal: no slow pages */
+	u64 seed;
+	u64 slow_pct;			/* percent of the range that is slow */
+};
+
+/* Ask apfvisor for its pager layout; false if the hypercall failed. */
+bool hv_pager_info(struct hv_pager *p);
 
 #endif

@@ -10,6 +10,7 @@
 #define GUEST_LAYOUT_H
 
 #define GS_SMALL_PAGES_END	0x200000	/* first 2 MiB: 4 KiB pages */
+#define GS_IDENTITY_END		0x40000000	/* head.S maps the first 1 GiB */
 
 /* GDT selectors. User data precedes user code, the order SYSRET wants. */
 #define SEL_KCODE64		0x08

@@ -34,6 +34,6 @@ void guest_main(void)
 	if (opts_parse(mbi_cmdline(), &cfg, err, sizeof(err)))
 		report_abort("guest-stub: %s", err);
 	crash_run(cfg.crash, apfvisor);
-	tests_run(apfvisor);
+	tests_run(apfvisor, &cfg);
 	report_exit();
 }

@@ -1,7 +1,8 @@
 /*
  * guest-stub/opts.c - table-driven parsing of the guest command line.
  * A new option is one row in opts[]: its name, its value words (or NULL
- * for a decimal number), and the u32 in struct guest_config it sets.
+ * for a decimal number), the u32 in struct guest_config it sets, and a
+ * number's allowed range.
  *
  * Environment: any (pure).
  */
@@ -14,6 +15,7 @@ struct opt {
 	const char *name;
 	const char *const *words;	/* value = index; NULL: a number */
 	size_t offset;			/* of the u32 in struct guest_config */
+	u32 min, max;			/* a number's range (inclusive) */
 };
 
 static const char *const crash_words[] = {
@@ -25,8 +27,24 @@ static const char *const crash_words[] = {
 	NULL,
 };
 
+static const char *const apf_words[] = {
+	[APF_MODE_OFF] = "off",
+	[APF_MODE_PF] = "pf",
+	[APF_MODE_INT] = "int",
+	NULL,
+};
+
+static const char *const bool_words[] = { "off", "on", NULL };
+
+#define CFG(f)	offsetof(struct guest_config, f)
+
 static const struct opt opts[] = {
-	{ "crash", crash_words, offsetof(struct guest_config, crash) },
+	{ "crash", crash_words, CFG(crash), 0, 0 },
+	{ "apf", apf_words, CFG(apf), 0, 0 },
+	{ "tasks", NULL, CFG(tasks), 1, OPTS_TASKS_MAX },
+	{ "pages", NULL, CFG(pages), 1, OPTS_PAGES_MAX },
+	{ "work", NULL, CFG(work), 0, OPTS_WORK_MAX },
+	{ "send_always", bool_words, CFG(send_always), 0, 0 },
 };
 _Static_assert(ARRAY_SIZE(opts) <= 32, "opts_parse() tracks options in a u32");
 
@@ -38,7 +56,14 @@ struct word {
 
 void opts_defaults(struct guest_config *c)
 {
-	*c = (struct guest_config){ .crash = CRASH_NONE };
+	*c = (struct guest_config){
+		.crash = CRASH_NONE,
+		.apf = APF_MODE_PF,
+		.tasks = 4,
+		.pages = 16,
+		.work = OPTS_WORK_DEFAULT,
+		.send_always = 0,
+	};
 }
 
 /* Return the first '=' in w, or NULL. */
@@ -99,7 +124,8 @@ static int opt_apply(struct word w, struct guest_config *c, u32 *seen,
 {
 	const char *eq = word_eq(w);
 	const struct opt *o = eq ? opt_find(w, (size_t)(eq - w.s)) : NULL;
-	u32 *dst;
+	size_t n;
+	u32 v;
 	bool ok;
 
 	if (!o) {
@@ -111,15 +137,18 @@ static int opt_apply(struct word w, struct guest_config *c, u32 *seen,
 		return -1;
 	}
 	*seen |= BIT(o - opts);
-	dst = (u32 *)((char *)c + o->offset);
 	eq++;
+	n = w.len - (size_t)(eq - w.s);
 	if (o->words)
-		ok = parse_word(o->words, eq, w.len - (size_t)(eq - w.s), dst);
+		ok = parse_word(o->words, eq, n, &v);
 	else
-		ok = parse_u32(eq, w.len - (size_t)(eq - w.s), dst);
-	if (!ok)
+		ok = parse_u32(eq, n, &v) && v >= o->min && v <= o->max;
+	if (!ok) {
 		fmt_snprintf(err, errlen, "bad value '%.*s'", (int)w.len, w.s);
-	return ok ? 0 : -1;
+		return -1;
+	}
+	*(u32 *)((char *)c + o->offset) = v;
+	return 0;
 }
 
 /* Return the next space-separated word at or after *p (len 0 at the end)

@@ -30,3 +30,18 @@ bool pt_update(const void *va, size_t len, u64 set, u64 clear)
 	}
 	return true;
 }
+
+bool pd_update(u64 base, u64 end, u64 set, u64 clear)
+{
+	u64 a = ALIGN_DOWN(base, SZ_2M);
+
+	if (base >= end || a < GS_SMALL_PAGES_END || end > GS_IDENTITY_END)
+		return false;
+	for (; a < end; a += SZ_2M) {
+		u64 *pde = &boot_pd[a / SZ_2M];
+
+		*pde = (*pde | set) & ~clear;
+		invlpg((const void *)(uintptr_t)a);
+	}
+	return true;
+}

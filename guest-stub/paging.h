@@ -1,6 +1,7 @@
 /*
  * guest-stub/paging.h - changing the boot identity map (head.S) one
- * 4 KiB page at a time, in the first 2 MiB where it uses 4 KiB pages.
+ * 4 KiB page at a time in the first 2 MiB, where it uses 4 KiB pages, and
+ * one 2 MiB page at a time above (the slow pages that ring 3 touches).
  * Environment: guest (ring 0), one CPU (no shootdown needed).
  */
 #ifndef GUEST_PAGING_H
@@ -15,5 +16,10 @@ u64 *pt_pte(const void *va);
  * those in clear, and flush the TLB entry. Returns false (changing
  * nothing) if part of the range is not 4 KiB-mapped. */
 bool pt_update(const void *va, size_t len, u64 set, u64 clear);
+
+/* The same for the 2 MiB pages of the identity map, [2 MiB, 1 GiB): on
+ * every 2 MiB page that [base, end) touches. False (changing nothing) if
+ * the range reaches outside them. */
+bool pd_update(u64 base, u64 end, u64 set, u64 clear);
 
 #endif

@@ -1,17 +1,20 @@
 /*
  * guest-stub/tests.c - the tests: CPUID identity, hypercalls, EPT traps,
- * exceptions handled inside the guest, ring 3, and RAM across many pages.
+ * exceptions handled inside the guest, ring 3, and RAM across many pages
+ * (outside apfvisor's slow range); then the APF tests (apftests.c).
  * Each ends in one PASS/FAIL/SKIP line; details of a failure go on
  * "guest-stub:" lines before it.
  *
  * Environment: guest (ring 0), interrupts off, after trap_init().
  */
 #include "tests.h"
+#include "apftests.h"
 #include "cpu.h"
 #include "hv.h"
 #include "mbi.h"
 #include "paging.h"
 #include "report.h"
+#include "slow.h"
 #include "trap.h"
 #include "../vmm/abi.h"
 
@@ -36,6 +39,7 @@ static u8 ept_page[PAGE_SIZE] __aligned(PAGE_SIZE);
 static u8 user_stack[PAGE_SIZE] __aligned(PAGE_SIZE);
 static u8 vmxon_region[PAGE_SIZE] __aligned(PAGE_SIZE);
 extern const u8 user_sum[], __user_start[], __user_end[];	/* entry.S */
+extern u8 __userbss_start[], __userbss_end[];			/* linker.ld */
 
 /* --- bodies run under fault_catch() ------------------------------------ */
 
@@ -62,7 +66,8 @@ static void do_vmxon(void *region)
 static void do_user_sum(void *arg)
 {
 	user_enter((u64)(uintptr_t)user_sum,
-		   (u64)(uintptr_t)(user_stack + PAGE_SIZE), (u64)(uintptr_t)arg);
+		   (u64)(uintptr_t)(user_stack + PAGE_SIZE), (u64)(uintptr_t)arg,
+		   RFLAGS_FIXED);
 }
 
 /* --- CPUID --------------------------------------------------------------- */
@@ -240,6 +245,16 @@ static void user_pages_allow(bool allow)
 	pt_update(user_stack, sizeof(user_stack), set, clear);
 }
 
+void tests_user_allow(bool allow)
+{
+	u64 set = allow ? PTE_U : 0, clear = allow ? 0 : PTE_U;
+
+	user_pages_allow(allow);
+	pt_update(__userbss_start, (size_t)(__userbss_end - __userbss_start),
+		  set, clear);
+	slow_user_allow(allow);
+}
+
 static void test_ring3(const struct tctx *t)
 {
 	struct fault f;
@@ -295,8 +310,8 @@ static bool memtest_page(u64 a, bool verify)
 	return true;
 }
 
-/* Write, or verify, every free RAM page of the test window; returns the
- * number of pages done, or -1 on a mismatch. */
+/* Write, or verify, every free RAM page of the test window outside the
+ * slow range; returns the number of pages done, or -1 on a mismatch. */
 static long memtest_pass(const struct mem_range *r, unsigned n, bool verify)
 {
 	long pages = 0;
@@ -305,7 +320,9 @@ static long memtest_pass(const struct mem_range *r, unsigned n, bool verify)
 		struct mem_range c = memtest_clip(r[i]);
 
 		for (u64 a = c.base; a < c.end; a += PAGE_SIZE) {
-			if (mbi_overlaps_boot_data(a, a + PAGE_SIZE))
+			/* slow pages: a fetch each, and the APF tests' */
+			if (mbi_overlaps_boot_data(a, a + PAGE_SIZE) ||
+			    slow_overlaps(a, a + PAGE_SIZE))
 				continue;
 			if (!memtest_page(a, verify))
 				return -1;
@@ -329,8 +346,9 @@ static void test_memory(const struct tctx *t)
 		return;
 	}
 	checked = memtest_pass(r, n, true);
-	report_info("memory: %ld pages written, %ld checked, in [0x%llx, 0x%llx)",
-		    written, checked, MEMTEST_START, MEMTEST_END);
+	report_info("memory: %ld pages written, %ld checked, in [0x%llx, 0x%llx)%s",
+		    written, checked, MEMTEST_START, MEMTEST_END,
+		    slow_present() ? " outside the slow range" : "");
 	report(name, checked == written);
 }
 
@@ -347,7 +365,7 @@ static void (*const tests[])(const struct tctx *) = {
 	test_memory,
 };
 
-void tests_run(bool apfvisor)
+void tests_run(bool apfvisor, const struct guest_config *cfg)
 {
 	struct tctx t = {
 		.apfvisor = apfvisor,
@@ -355,8 +373,11 @@ void tests_run(bool apfvisor)
 			      (hv_apfvisor_features() & APFV_FEAT_HYPERCALLS),
 	};
 
+	if (t.hypercalls)
+		slow_init();
 	for (unsigned i = 0; i < ARRAY_SIZE(tests); i++)
 		tests[i](&t);
+	apftests_run(cfg, t.apfvisor, t.hypercalls);
 }
 
 void tests_vmx_ud(void)

@@ -1,6 +1,7 @@
 /*
  * guest-stub/trap.c - IDT set-up and the C side of exception handling:
- * recovery for armed expected faults, a loud end for all others
+ * APF events and scheduler calls to their modules, recovery for armed
+ * expected faults, a loud end for all others
  * (SDM Vol. 3A, "Interrupt and Exception Handling").
  *
  * Environment: guest (ring 0), interrupts off; entered from entry.S.
@@ -10,6 +11,8 @@
 #include "cpu.h"
 #include "console.h"
 #include "report.h"
+#include "pvapf.h"
+#include "sched.h"
 
 #define IDT_VECTORS	256
 #define GATE_INTR64	0x8e	/* present, DPL 0, 64-bit interrupt gate */
@@ -88,6 +91,24 @@ bool fault_catch(void (*fn)(void *), void *arg, struct fault *f)
 	return false;
 }
 
+bool wrmsr_catch(u32 msr, u64 val, struct fault *f)
+{
+	if (fault_expect(f))
+		return true;
+	wrmsr(msr, val);
+	fault_disarm();
+	return false;
+}
+
+bool rdmsr_catch(u32 msr, u64 *val, struct fault *f)
+{
+	if (fault_expect(f))
+		return true;
+	*val = rdmsr(msr);
+	fault_disarm();
+	return false;
+}
+
 /* Rewrite tf so that IRETQ returns from fault_expect() with true, in ring 0
  * with the registers and stack its caller had. */
 static void fault_resume_frame(struct trap_frame *tf)
@@ -145,6 +166,10 @@ static __noreturn void trap_unexpected(const struct trap_frame *tf)
 
 void trap_dispatch(struct trap_frame *tf)
 {
+	if (tf->vector == VEC_PF && pvapf_handle(tf))
+		return;
+	if (tf->vector == VEC_SYSCALL && sched_syscall(tf))
+		return;
 	if (!fault_recover(tf))
 		trap_unexpected(tf);
 }

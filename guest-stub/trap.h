@@ -72,11 +72,18 @@ void fault_disarm(void);
  * exception (described in *f), false if it completed. */
 bool fault_catch(void (*fn)(void *), void *arg, struct fault *f);
 
-/* Called by entry.S for every exception with the saved frame. */
+/* WRMSR msr = val / RDMSR msr into *val with faults expected: true if it
+ * raised an exception (described in *f), false if it completed. */
+bool wrmsr_catch(u32 msr, u64 val, struct fault *f);
+bool rdmsr_catch(u32 msr, u64 *val, struct fault *f);
+
+/* Called by entry.S for every exception with the saved frame. An APF
+ * event (#PF) goes to pvapf_handle(), int $0x80 to the scheduler while it
+ * runs tasks, the rest to an armed fault_expect() or the loud end. */
 void trap_dispatch(struct trap_frame *tf);
 
-/* Ring 3 (entry.S): enter user code at rip with stack rsp and RDI = arg;
- * only an armed fault_expect() brings control back. */
-__noreturn void user_enter(u64 rip, u64 rsp, u64 arg);
+/* Ring 3 (entry.S): enter user code at rip with stack rsp, RDI = arg and
+ * RFLAGS = rflags; only an armed fault_expect() brings control back. */
+__noreturn void user_enter(u64 rip, u64 rsp, u64 arg, u64 rflags);
 
 #endif

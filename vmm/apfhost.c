@@ -15,6 +15,7 @@
  * run is exactly repeatable. Environment: VMX root, IF=0.
  */
 #include "apfhost.h"
+#include "../apic/lapic.h"
 #include "console.h"
 #include "cpu.h"
 #include "palloc.h"
@@ -23,8 +24,6 @@
 #include "abi.h"
 #include "../lib/string.h"
 
-#define MISC_TIMER_RATE_MASK	0x1fULL
-#define TIMER_MAX		0xffffffffULL
 /* A "ready" event waits on the guest (IF=0, flags not yet cleared): look
  * again after this many TSC cycles even if the guest does not exit. */
 #define APF_POLL_CYCLES		20000ULL
@@ -71,8 +70,7 @@ void apfhost_init(struct vcpu *v)
 	void *store;
 
 	o.ctx = v;
-	apf_init(&v->apf, &o, false, v->ram_size);
-	v->timer_shift = (u32)(vmx_caps.misc & MISC_TIMER_RATE_MASK);
+	apf_init(&v->apf, &o, true, v->ram_size);	/* LAPIC: INT offered */
 	pager_config_from(v->cfg, v->ram_size, &pc);
 	bytes = pager_storage_size(&pc);
 	store = bytes ? palloc_contig(ALIGN_UP(bytes, PAGE_SIZE) / PAGE_SIZE,
@@ -196,63 +194,66 @@ bool apfhost_ept_violation(struct vcpu *v, u64 gfn)
 	return true;
 }
 
-static void deliver_event(struct vcpu *v)
+void apfhost_complete(struct vcpu *v, u64 now)
+{
+	if (pager_next_deadline(&v->pager) <= now)
+		complete_due(v, now);
+}
+
+/* Interrupt mode posts through the LAPIC, which may not take it yet (the
+ * APIC disabled): then the event stays queued (apf_next_event() is not
+ * asked), and is looked at again on every entry. */
+void apfhost_deliver(struct vcpu *v)
 {
 	struct apf_guest_state gs;
 	struct apf_event ev;
 
 	guest_state(&gs);
-	if (gs.injecting || !apf_next_event(&v->apf, &gs, &ev))
+	if (gs.injecting || !v->apf.rcount)
+		return;
+	if ((v->apf.en & KVM_ASYNC_PF_DELIVERY_AS_INT) && !lapic_accepts(v))
+		return;
+	if (!apf_next_event(&v->apf, &gs, &ev))
 		return;
 	if (ev.kind == APF_EV_READY_PF)
 		inject_apf_pf(v, ev.token);
-	else
-		panic("apf: interrupt delivery without a virtual LAPIC");
+	else if (!lapic_post(v, ev.vector))
+		panic("apf: LAPIC refused a vector it had accepted");
 }
 
-static void arm_timer(struct vcpu *v, u64 now)
+u64 apfhost_next_deadline(const struct vcpu *v, u64 now)
 {
-	u64 d = pager_next_deadline(&v->pager), ticks = TIMER_MAX;
+	u64 d = pager_next_deadline(&v->pager);
 
 	if (v->apf.rcount)
 		d = MIN(d, now + APF_POLL_CYCLES);
-	if (d != ~0ULL)
-		ticks = MIN(d > now ? (d - now) >> v->timer_shift : 0, TIMER_MAX);
-	vmcs_write(GUEST_PREEMPTION_TIMER, ticks);
+	return d;
 }
 
-void apfhost_before_entry(struct vcpu *v)
-{
-	u64 now = cpu_rdtsc();
-
-	if (pager_next_deadline(&v->pager) <= now)
-		complete_due(v, now);
-	deliver_event(v);
-	arm_timer(v, now);
-}
-
-/* HLT with IF=1 and a "ready" event queued: skipping the HLT lets the
- * next entry deliver it. If the guest keeps halting without taking it (it
- * never clears the slot), nothing else can wake it: report that. */
+/* HLT with a "ready" event queued: resuming lets the next entry deliver
+ * it. If the guest keeps halting without taking it (it never clears the
+ * slot), nothing else can wake it: report that rather than spin. */
 #define IDLE_NO_PROGRESS_MAX 1000
 
-bool apfhost_idle(struct vcpu *v)
+bool apfhost_wakes(struct vcpu *v)
 {
 	static u64 last_delivered, stalls;
 	u64 delivered = v->apf.st.ready_pf + v->apf.st.ready_int;
 
-	if (v->pager.nfetch) {
-		wait_next_deadline(v);
-		return true;
-	}
-	if (!v->apf.rcount || !(vmcs_read(GUEST_RFLAGS) & RFLAGS_IF))
+	if (!v->apf.rcount)
 		return false;
 	stalls = delivered == last_delivered ? stalls + 1 : 0;
 	last_delivered = delivered;
 	if (stalls >= IDLE_NO_PROGRESS_MAX)
 		vmm_fail("apf: guest keeps halting while a \"page ready\" event "
-			 "waits for it to clear the shared slot");
+			 "waits for it (shared slot not cleared, or its LAPIC "
+			 "disabled)");
 	return true;
+}
+
+bool apfhost_fetching(const struct vcpu *v)
+{
+	return v->pager.nfetch != 0;
 }
 
 bool apfhost_rdmsr(struct vcpu *v, u32 msr, u64 *val, bool *gp)

@@ -41,6 +41,7 @@ struct opt {
 static const char *const log_names[] = { "quiet", "info", "debug", NULL };
 static const char *const fault_names[] = { "none", "vmentry", "panic", NULL };
 static const char *const bool_names[] = { "off", "on", NULL };
+static const char *const apic_names[] = { "auto", "soft", NULL };
 
 static const struct opt cmdline_opts[] = {
 	{ "ram", OPT_SIZE, OPT_FIELD(ram_size), 64 * MiB, 4 * MiB, 64 * GiB,
@@ -70,6 +71,9 @@ static const struct opt cmdline_opts[] = {
 	  0, NULL, "slow pages kept mapped before the oldest is evicted (0: all)" },
 	{ "seed", OPT_UINT, OPT_FIELD(seed), 1, 0, ~0ULL,
 	  0, NULL, "seed for which pages are slow and for latencies" },
+	{ "apic", OPT_ENUM, OPT_FIELD(apic), APIC_AUTO, APIC_AUTO, APIC_SOFT,
+	  0, apic_names, "LAPIC delivery: auto (APIC virtualization when the "
+	  "CPU has it) or soft (always the software path)" },
 };
 
 /* Store v into the field that o describes. */

@@ -20,6 +20,9 @@ enum fault_inject {
 	FAULT_PANIC,		/* panic right after VMX is on */
 };
 
+/* apic=: use APIC virtualization when the CPU has it, or never. */
+enum apic_mode { APIC_AUTO = 0, APIC_SOFT };
+
 struct vmm_config {
 	u64 ram_size;		/* ram=   guest RAM in bytes (K/M/G suffix) */
 	u32 log;		/* log=   quiet|info|debug */
@@ -35,6 +38,7 @@ struct vmm_config {
 	u32 max_fetches;	/* max_fetches= fetches in flight at once */
 	u64 resident;		/* resident=   slow pages kept mapped, 0 = all */
 	u64 seed;		/* seed=       for slow-page choice and latencies */
+	u32 apic;		/* apic=       auto|soft: LAPIC delivery path */
 };
 
 /* Fill c with the defaults documented in README.md. */

@@ -71,15 +71,23 @@ static void hv_leaf(u32 leaf, struct cpuid_regs *r, const struct cpuid_policy *p
 	}
 }
 
-static void leaf1(struct cpuid_regs *r)
+#define C1_EBX_APIC_ID_MASK	0xff000000u
+
+static void leaf1(struct cpuid_regs *r, const struct cpuid_policy *p)
 {
 	r->ecx &= ~(u32)(C1_ECX_MONITOR | C1_ECX_VMX | C1_ECX_SMX |
 			 C1_ECX_PDCM | C1_ECX_X2APIC | C1_ECX_TSC_DEADLINE |
 			 C1_ECX_XSAVE | C1_ECX_OSXSAVE | C1_ECX_AVX |
 			 C1_ECX_F16C | C1_ECX_FMA);
 	r->ecx |= C1_ECX_HYPERVISOR;
-	/* No virtual LAPIC, MTRRs, debug store or thermal ACPI (yet). */
+	/* No MTRRs, debug store or thermal ACPI. */
 	r->edx &= ~(u32)(C1_EDX_APIC | C1_EDX_MTRR | C1_EDX_DS | C1_EDX_ACPI);
+	if (p->lapic) {
+		/* the virtual LAPIC: ID 0, xAPIC, x2APIC, TSC-deadline timer */
+		r->ebx &= ~C1_EBX_APIC_ID_MASK;
+		r->ecx |= C1_ECX_X2APIC | C1_ECX_TSC_DEADLINE;
+		r->edx |= C1_EDX_APIC;
+	}
 }
 
 static void leaf7(u32 sub, struct cpuid_regs *r, const struct cpuid_policy *p)
@@ -107,7 +115,7 @@ void cpuid_filter(u32 leaf, u32 sub, struct cpuid_regs *r,
 	}
 	switch (leaf) {
 	case 1:
-		leaf1(r);
+		leaf1(r, p);
 		break;
 	case 5:		/* MONITOR/MWAIT */
 	case 6:		/* thermal and power */

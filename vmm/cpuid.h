@@ -19,6 +19,7 @@ struct cpuid_policy {
 	bool invpcid;		/* secondary control "enable INVPCID" set */
 	u32 kvm_features;	/* CPUID 0x40000001.EAX */
 	u32 apfv_features;	/* CPUID APFV_CPUID_FEATURES.EAX */
+	bool lapic;		/* a virtual LAPIC (xAPIC, x2APIC, TSC deadline) */
 };
 
 #define KVM_CPUID_SIGNATURE	0x40000000u

@@ -8,6 +8,7 @@
  */
 #include "vcpu.h"
 #include "apfhost.h"
+#include "../apic/lapic.h"
 #include "cpu.h"
 #include "cr.h"
 #include "hypercall.h"
@@ -28,7 +29,9 @@ static enum exit_action handle_cpuid(struct vcpu *v)
 		.rdtscp = proc2 & PROC2_RDTSCP,
 		.invpcid = proc2 & PROC2_INVPCID,
 		.apfv_features = APFV_FEAT_HYPERCALLS,
-		.kvm_features = BIT(KVM_FEATURE_ASYNC_PF),
+		.kvm_features = BIT(KVM_FEATURE_ASYNC_PF) |
+				BIT(KVM_FEATURE_ASYNC_PF_INT),
+		.lapic = true,
 	};
 	struct cpuid_regs r = { 0, 0, 0, 0 };
 
@@ -42,16 +45,15 @@ static enum exit_action handle_cpuid(struct vcpu *v)
 	return EXIT_SKIP;
 }
 
-/* HLT: while a slow-page fetch is in flight the vCPU sleeps until it
- * completes (its "ready" event then wakes the guest). Otherwise nothing
- * can wake it (no virtual timer or interrupt source yet): it would sleep
- * forever, so say so and end the run. */
+/* HLT: the vCPU sleeps until an interrupt (APIC timer, APF "ready") can
+ * wake it (vcpu_halt). With IF=0, or nothing that will ever fire, it would
+ * sleep forever: say so and end the run. */
 static enum exit_action handle_hlt(struct vcpu *v)
 {
-	if (apfhost_idle(v))
+	if (vcpu_halt(v))
 		return EXIT_SKIP;
 	vmm_fail("vmm: guest halted with nothing to wake it (RFLAGS.IF=%u, no "
-		 "interrupt source): it would sleep forever",
+		 "timer, fetch or interrupt pending): it would sleep forever",
 		 (u32)!!(vmcs_read(GUEST_RFLAGS) & RFLAGS_IF));
 }
 
@@ -91,6 +93,13 @@ static enum exit_action handle_xsetbv(struct vcpu *v)
 	return handle_ud(v);
 }
 
+/* EOI-exit bitmaps are all zero, so this only counts (lapic.eoi_exits). */
+static enum exit_action handle_eoi(struct vcpu *v)
+{
+	lapic_eoi_exit(v);
+	return EXIT_RESUME;
+}
+
 static enum exit_action handle_ept_misconfig(struct vcpu *v)
 {
 	(void)v;
@@ -124,7 +133,10 @@ static const exit_handler handlers[EXIT_REASON_MAX] = {
 	[EXIT_MONITOR] = handle_ud,
 	[EXIT_EPT_VIOLATION] = memory_ept_violation,
 	[EXIT_EPT_MISCONFIG] = handle_ept_misconfig,
-	[EXIT_PREEMPTION_TIMER] = handle_resume,	/* clock tick: see apfhost */
+	[EXIT_PREEMPTION_TIMER] = handle_resume,	/* clock tick: see vcpu.c */
+	[EXIT_INTERRUPT_WINDOW] = handle_resume,	/* apic/lapic.c injects */
+	[EXIT_TPR_BELOW_THRESHOLD] = handle_resume,
+	[EXIT_VIRTUALIZED_EOI] = handle_eoi,
 	[EXIT_INVEPT] = handle_ud,
 	[EXIT_INVVPID] = handle_ud,
 	[EXIT_WBINVD] = handle_nop,

@@ -12,6 +12,7 @@
  */
 #include "memory.h"
 #include "apfhost.h"
+#include "mmio.h"
 #include "console.h"
 #include "stats.h"
 #include "vmm.h"
@@ -51,11 +52,6 @@ static void trap_serve(struct vcpu *v, int idx)
 	      (unsigned long long)gpa);
 }
 
-static const char *access_name(const struct ept_violation *e)
-{
-	return e->fetch ? "instruction fetch" : e->write ? "write" : "read";
-}
-
 enum exit_action memory_ept_violation(struct vcpu *v)
 {
 	u64 gpa = vmcs_read(GUEST_PHYSICAL_ADDRESS);
@@ -71,8 +67,10 @@ enum exit_action memory_ept_violation(struct vcpu *v)
 	if (gpa < v->ram_size)
 		panic("EPT violation inside mapped guest RAM at 0x%llx",
 		      (unsigned long long)gpa);
-	vmm_fail("ept: guest %s of guest-physical 0x%llx, where there is no "
-		 "RAM or device (rip 0x%llx)", access_name(&e),
-		 (unsigned long long)gpa,
-		 (unsigned long long)vmcs_read(GUEST_RIP));
+	if (e.fetch)
+		vmm_fail("ept: guest fetched instructions from guest-physical "
+			 "0x%llx, where there is no RAM (rip 0x%llx)",
+			 (unsigned long long)gpa,
+			 (unsigned long long)vmcs_read(GUEST_RIP));
+	return mmio_emulate(v, gpa);
 }

@@ -8,6 +8,7 @@
  */
 #include "msr.h"
 #include "apfhost.h"
+#include "../apic/lapic.h"
 #include "cpu.h"
 #include "stats.h"
 #include "console.h"
@@ -137,7 +138,7 @@ enum exit_action msr_handle_read(struct vcpu *v)
 	u64 val;
 	bool gp = false;
 
-	if (apfhost_rdmsr(v, msr, &val, &gp)) {
+	if (apfhost_rdmsr(v, msr, &val, &gp) || lapic_rdmsr(v, msr, &val, &gp)) {
 		if (gp)
 			return raise_gp(v, msr, "read");
 	} else if (!d || !d->read || !d->read(v, &val))
@@ -154,7 +155,7 @@ enum exit_action msr_handle_write(struct vcpu *v)
 	u64 val = (v->regs.gpr[REG_RDX] << 32) | (u32)v->regs.gpr[REG_RAX];
 	bool gp = false;
 
-	if (apfhost_wrmsr(v, msr, val, &gp)) {
+	if (apfhost_wrmsr(v, msr, val, &gp) || lapic_wrmsr(v, msr, val, &gp)) {
 		if (gp)
 			return raise_gp(v, msr, "write");
 	} else if (!d || !d->write || !d->write(v, val))

@@ -17,6 +17,7 @@
 	X(INJECT_EXCEPTIONS, "inject.exceptions")		\
 	X(INJECT_REINJECT, "inject.reinjected")			\
 	X(IO_UNKNOWN, "io.unknown")				\
+	X(MMIO_UNBACKED, "mmio.unbacked")			\
 	X(MSR_GP, "msr.gp")					\
 	X(HYPERCALLS, "hypercalls")				\
 	X(GUEST_CONSOLE_BYTES, "guest.console_bytes")		\
@@ -26,7 +27,12 @@
 	X(APF_WAKEALL, "apf.wakeall")				\
 	X(APF_INFLIGHT_HOLD, "apf.inflight_hold")		\
 	X(PAGER_FETCHES, "pager.fetches")			\
-	X(PAGER_EVICTIONS, "pager.evictions")
+	X(PAGER_EVICTIONS, "pager.evictions")			\
+	X(APF_READY_INT, "apf.ready_int")			\
+	X(APF_ACK, "apf.ack")					\
+	X(LAPIC_INJECTED, "lapic.injected")			\
+	X(LAPIC_EOI_EXITS, "lapic.eoi_exits")			\
+	X(LAPIC_TIMER_FIRES, "lapic.timer_fires")
 
 enum stat_id {
 #define STAT_ENUM(id, key) ST_##id,

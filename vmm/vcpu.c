@@ -8,6 +8,7 @@
  */
 #include "vcpu.h"
 #include "apfhost.h"
+#include "../apic/lapic.h"
 #include "console.h"
 #include "cpu.h"
 #include "palloc.h"
@@ -26,6 +27,8 @@
 #define PAT_POWER_ON	0x0007040600070406ULL
 #define DR7_INIT	0x400
 #define VPID_GUEST	1
+#define MISC_TIMER_RATE_MASK	0x1fULL	/* IA32_VMX_MISC[4:0] */
+#define TIMER_MAX		0xffffffffULL
 
 extern char vmx_exit_entry[];
 static struct vcpu *dump_vcpu;
@@ -72,10 +75,14 @@ static void setup_controls(struct vcpu *v)
 	 * HLT, MWAIT and MONITOR exit so a guest never idles unseen. */
 	vmcs_write(PROC_BASED_CONTROLS, vmx_adjust(c->proc,
 		   PROC_HLT_EXITING | PROC_MWAIT_EXITING | PROC_MONITOR_EXITING |
-		   PROC_IO_BITMAPS | PROC_MSR_BITMAPS | PROC_SECONDARY,
-		   PROC_IO_BITMAPS | PROC_MSR_BITMAPS | PROC_SECONDARY, &miss));
+		   PROC_IO_BITMAPS | PROC_MSR_BITMAPS | PROC_SECONDARY |
+		   PROC_TPR_SHADOW,
+		   PROC_IO_BITMAPS | PROC_MSR_BITMAPS | PROC_SECONDARY |
+		   PROC_TPR_SHADOW, &miss));
+	/* TPR shadow keeps the guest's CR8 off the real TPR. */
 	if (miss)
-		vmm_fail("vmx: CPU lacks I/O or MSR bitmaps (0x%x)", miss);
+		vmm_fail("vmx: CPU lacks I/O bitmaps, MSR bitmaps or TPR shadow "
+			 "(0x%x)", miss);
 	vmcs_write(PROC_BASED_CONTROLS2, proc2);
 	vmcs_write(VM_EXIT_CONTROLS, vmx_adjust(c->exit, EXIT_HOST_ADDR64 |
 		   EXIT_ACK_INTR | EXIT_SAVE_EFER | EXIT_LOAD_EFER |
@@ -244,6 +251,11 @@ static void collect_stats(void)
 	stats[ST_APF_WAKEALL] = v->apf.st.wakeall;
 	stats[ST_PAGER_FETCHES] = v->pager.fetches;
 	stats[ST_PAGER_EVICTIONS] = v->pager.evictions;
+	stats[ST_APF_READY_INT] = v->apf.st.ready_int;
+	stats[ST_APF_ACK] = v->apf.st.ack;
+	stats[ST_LAPIC_INJECTED] = v->lapic.st.injected + v->lapic_hw_posted;
+	stats[ST_LAPIC_EOI_EXITS] = v->lapic_eoi_exits;
+	stats[ST_LAPIC_TIMER_FIRES] = v->lapic.st.timer_fires;
 }
 
 void vcpu_init(struct vcpu *v, const struct vmm_config *cfg, u8 *ram,
@@ -272,6 +284,8 @@ void vcpu_init(struct vcpu *v, const struct vmm_config *cfg, u8 *ram,
 	setup_controls(v);
 	setup_host();
 	setup_guest(v, entry, mbi);
+	v->timer_shift = (u32)(vmx_caps.misc & MISC_TIMER_RATE_MASK);
+	lapic_init(v);
 	apfhost_init(v);
 	info("vmx: VMCS ready: pin 0x%llx proc 0x%llx proc2 0x%llx exit 0x%llx "
 	     "entry 0x%llx\n", (unsigned long long)vmcs_read(PIN_BASED_CONTROLS),
@@ -346,6 +360,49 @@ static __noreturn void entry_failed(int rc)
 		 vmx_insn_error_name(err));
 }
 
+/* The one clock: the VMX-preemption timer, armed for the earliest of the
+ * next fetch completion and the guest's APIC timer. */
+static void arm_clock(struct vcpu *v, u64 now)
+{
+	u64 d = MIN(apfhost_next_deadline(v, now), lapic_next_deadline(v));
+	u64 ticks = TIMER_MAX;
+
+	if (d != ~0ULL)
+		ticks = MIN(d > now ? (d - now) >> v->timer_shift : 0, TIMER_MAX);
+	vmcs_write(GUEST_PREEMPTION_TIMER, ticks);
+}
+
+/* Everything due before the guest runs again: fetches that completed,
+ * then events by priority (an APF "ready" #PF, then LAPIC interrupts). */
+static void before_entry(struct vcpu *v)
+{
+	u64 now = cpu_rdtsc();
+
+	apfhost_complete(v, now);
+	apfhost_deliver(v);
+	lapic_before_entry(v, now);
+	arm_clock(v, now);
+}
+
+bool vcpu_halt(struct vcpu *v)
+{
+	if (!(vmcs_read(GUEST_RFLAGS) & RFLAGS_IF))
+		return false;	/* only an NMI could wake it, and none comes */
+	for (;;) {
+		u64 now = cpu_rdtsc(), d;
+
+		apfhost_complete(v, now);
+		lapic_before_entry(v, now);	/* timer expiries */
+		if (lapic_wakes(v) || apfhost_wakes(v))
+			return true;
+		d = MIN(apfhost_next_deadline(v, now), lapic_next_deadline(v));
+		if (d == ~0ULL)
+			return false;
+		while (cpu_rdtsc() < d)
+			asm volatile("pause");
+	}
+}
+
 static void record_exit(struct vcpu *v)
 {
 	struct exit_record *r = &v->ring[v->ring_next++ % VCPU_EXIT_RING];
@@ -369,7 +426,7 @@ __noreturn void vcpu_run(struct vcpu *v)
 	for (;;) {
 		int rc;
 
-		apfhost_before_entry(v);
+		before_entry(v);
 		rc = vmx_enter(&v->regs, v->launched);
 
 		if (rc)

@@ -12,6 +12,7 @@
 #include "cmdline.h"
 #include "../apf/apf.h"
 #include "../apf/pager.h"
+#include "../apic/vlapic.h"
 
 #define VCPU_EXIT_RING 16	/* last exits kept for post-mortem dumps */
 #define VCPU_MAX_TRAPS 16	/* pages trapped by APFV_HC_TRAP_PAGE */
@@ -60,6 +61,13 @@ struct vcpu {
 	struct apf apf;
 	struct pager pager;
 	u32 timer_shift;		/* preemption timer = TSC >> shift */
+
+	/* local APIC (apic/lapic.c) */
+	struct vlapic lapic;
+	bool lapic_hw_ok;		/* CPU can virtualize it, apic=auto */
+	bool lapic_hw;			/* hardware path in use now */
+	u64 lapic_eoi_exits;
+	u64 lapic_hw_posted;		/* vectors handed to the CPU via RVI */
 };
 
 /* Set up VMCS, EPT and bitmaps for a guest whose RAM is already filled;
@@ -70,6 +78,9 @@ void vcpu_init(struct vcpu *v, const struct vmm_config *cfg, u8 *ram,
 /* Run the guest until it ends the run; never returns. */
 __noreturn void vcpu_run(struct vcpu *v);
 
+/* HLT: wait (the guest running nothing) until an interrupt or APF event
+ * can wake the guest; true then, false if nothing ever could. */
+bool vcpu_halt(struct vcpu *v);
 /* Guest CPL (SS.DPL). */
 u32 vcpu_cpl(void);
 /* Queue a hardware exception for the next VM entry. */

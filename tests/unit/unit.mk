@@ -12,10 +12,10 @@ UNIT_CFLAGS  := -std=gnu11 -DAPFV_HOSTED -g -O1 \
                 -fsanitize=address,undefined -fno-sanitize-recover=all \
                 -fno-omit-frame-pointer -Wall -Wextra -Werror
 UNIT_LIBS    := -lcmocka
-UNIT_MODULES := cmdline multiboot palloc ept caps loader apf uart cpuid
+UNIT_MODULES := cmdline multiboot palloc ept caps loader apf uart cpuid vlapic decode gwalk
 UNIT_COMMON  := tests/unit/env_host.c lib/string.c lib/fmt.c
 UNIT_HDRS    := $(wildcard lib/*.h boot/*.h vmm/*.h vmx/*.h ept/*.h \
-                apf/*.h tests/unit/*.h)
+                apf/*.h apic/*.h tests/unit/*.h)
 UNIT_LOG     := $(B)/host/unit-test.log
 UNIT_BINS    := $(UNIT_MODULES:%=$(B)/host/test_%)
 
@@ -29,6 +29,9 @@ UNIT_SRC_loader    := vmm/loader.c
 UNIT_SRC_apf       := apf/apf.c
 UNIT_SRC_uart      := vmm/uart.c
 UNIT_SRC_cpuid     := vmm/cpuid.c
+UNIT_SRC_vlapic    := apic/vlapic.c
+UNIT_SRC_decode    := vmm/decode.c
+UNIT_SRC_gwalk     := vmm/gwalk.c
 
 define UNIT_PROGRAM
 $(B)/host/test_$(1): tests/unit/test_$(1).c $(UNIT_SRC_$(1)) $(UNIT_COMMON) \
