@@ -19,6 +19,7 @@
  * in VMX root with IF=0, and hosted in unit tests.
  */
 #include "apf.h"
+#include "../vmm/abi.h"
 
 #define APF_AREA_SIZE		sizeof(struct kvm_vcpu_pv_apf_data)
 /* A token is KVM's (id << 12) | vcpu_id; id wraps at 20 bits. */
@@ -79,18 +80,22 @@ static u32 ready_at(const struct apf *a, u32 i)
 }
 
 /* Queue token; the queue-full rule in apf_fault() keeps room for it. */
-static void ready_push(struct apf *a, u32 token)
+static void ready_push(struct apf *a, u32 token, bool error)
 {
+	u32 i = (a->rhead + a->rcount) % APF_READY_SLOTS;
+
 	if (a->rcount == APF_READY_SLOTS)
 		return;	/* cannot happen: outstanding <= APF_MAX_OUTSTANDING + 1 */
-	a->ready[(a->rhead + a->rcount) % APF_READY_SLOTS] = token;
+	a->ready[i] = token;
+	a->ready_err[i] = error;
 	a->rcount++;
 }
 
-static u32 ready_pop(struct apf *a)
+static u32 ready_pop(struct apf *a, bool *error)
 {
 	u32 token = a->ready[a->rhead];
 
+	*error = a->ready_err[a->rhead];
 	a->rhead = (a->rhead + 1) % APF_READY_SLOTS;
 	a->rcount--;
 	return token;
@@ -167,8 +172,14 @@ bool apf_msr_known(u32 msr)
 /* Would this MSR_KVM_ASYNC_PF_EN value make the CPU raise #GP? */
 static bool en_is_gp(const struct apf *a, u64 val)
 {
-	if (val & (KVM_ASYNC_PF_RESERVED | KVM_ASYNC_PF_DELIVERY_AS_PF_VMEXIT))
-		return true;	/* bit 2 is nested-only, not offered */
+	u64 reserved = KVM_ASYNC_PF_RESERVED |
+		       KVM_ASYNC_PF_DELIVERY_AS_PF_VMEXIT; /* bit 2: nested only */
+
+	/* bit 4 is apfvisor's error opt-in, where that is advertised */
+	if (a->offer_errors)
+		reserved &= ~APFV_ASYNC_PF_SEND_ERROR;
+	if (val & reserved)
+		return true;
 	if ((val & KVM_ASYNC_PF_DELIVERY_AS_INT) && !a->offer_int)
 		return true;
 	return (val & KVM_ASYNC_PF_ENABLED) &&
@@ -187,7 +198,7 @@ static int wrmsr_en(struct apf *a, u64 val)
 		return 0;
 	}
 	if (!ready_holds(a, KVM_APF_WAKE_ALL_TOKEN)) {
-		ready_push(a, KVM_APF_WAKE_ALL_TOKEN);
+		ready_push(a, KVM_APF_WAKE_ALL_TOKEN, false);
 		a->st.wakeall++;
 	}
 	return 0;
@@ -296,17 +307,50 @@ enum apf_sync_reason apf_fault(struct apf *a, u64 gfn,
 	return r;
 }
 
-void apf_page_ready(struct apf *a, u64 gfn)
+/* Move every fault on gfn to the ready queue; true if there was one. */
+static bool faults_done(struct apf *a, u64 gfn, bool error)
 {
+	bool any = false;
+
 	for (u32 i = 0; i < APF_MAX_OUTSTANDING; i++) {
 		struct apf_fault *f = &a->faults[i];
 
 		if (f->used && f->gfn == gfn) {
 			f->used = false;
 			a->nfaults--;
-			ready_push(a, f->token);
+			ready_push(a, f->token, error);
+			any = true;
 		}
 	}
+	return any;
+}
+
+void apf_page_ready(struct apf *a, u64 gfn)
+{
+	faults_done(a, gfn, false);
+}
+
+bool apf_page_failed(struct apf *a, u64 gfn)
+{
+	return faults_done(a, gfn, true);
+}
+
+bool apf_reports_errors(const struct apf *a)
+{
+	return a->offer_errors && (a->en & APFV_ASYNC_PF_SEND_ERROR);
+}
+
+/* With the error extension on, every "ready" states whether the page came
+ * (ready_flags 0) or not (APFV_READY_ERROR), before the event is visible. */
+static bool write_ready_flags(struct apf *a, bool error)
+{
+	if (!apf_reports_errors(a))
+		return true;
+	if (!area_write(a, APFV_AREA_READY_FLAGS, error ? APFV_READY_ERROR : 0))
+		return false;
+	if (error)
+		a->st.errors_async++;
+	return true;
 }
 
 /* Legacy delivery: a #PF with flags = 2, when the guest can take one and
@@ -314,11 +358,16 @@ void apf_page_ready(struct apf *a, u64 gfn)
 static bool next_ready_pf(struct apf *a, const struct apf_guest_state *gs,
 			  struct apf_event *ev)
 {
+	bool error = a->ready_err[a->rhead];
+	u32 token;
+
 	if (guest_blocked(gs) != APF_SYNC_NONE ||
 	    !area_slot_free(a, APF_AREA_FLAGS) ||
+	    !write_ready_flags(a, error) ||
 	    !area_write(a, APF_AREA_FLAGS, KVM_PV_REASON_PAGE_READY))
 		return false;
-	*ev = (struct apf_event){ APF_EV_READY_PF, ready_pop(a), 0 };
+	token = ready_pop(a, &error);
+	*ev = (struct apf_event){ APF_EV_READY_PF, token, 0, error };
 	a->st.ready_pf++;
 	return true;
 }
@@ -329,14 +378,16 @@ static bool next_ready_pf(struct apf *a, const struct apf_guest_state *gs,
 static bool next_ready_int(struct apf *a, struct apf_event *ev)
 {
 	u32 token = ready_at(a, 0);
+	bool error = a->ready_err[a->rhead];
 
 	if (a->await_ack || a->vec < APF_FIRST_INT_VECTOR ||
 	    !area_slot_free(a, APF_AREA_TOKEN) ||
+	    !write_ready_flags(a, error) ||
 	    !area_write(a, APF_AREA_TOKEN, token))
 		return false;
-	ready_pop(a);
+	ready_pop(a, &error);
 	*ev = (struct apf_event){ APF_EV_READY_INT, token,
-				  (u8)(a->vec & KVM_ASYNC_PF_VEC_MASK) };
+				  (u8)(a->vec & KVM_ASYNC_PF_VEC_MASK), error };
 	a->await_ack = true;
 	a->st.ready_int++;
 	return true;

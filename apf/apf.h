@@ -53,6 +53,7 @@ struct apf_event {
 	enum apf_event_kind kind;
 	u32 token;
 	u8 vector;
+	bool error;	/* the fetch failed (reported in ready_flags if opted in) */
 };
 
 struct apf_fault {
@@ -63,17 +64,21 @@ struct apf_fault {
 
 struct apf_stats {
 	u64 not_present, ready_pf, ready_int, sync, wakeall, ack;
+	u64 errors_async;	/* failures reported in ready_flags */
 };
 
 struct apf {
 	struct apf_ops ops;
 	bool offer_int;		/* CPUID advertises ASYNC_PF_INT */
+	bool offer_errors;	/* apfvisor's error extension is advertised
+				 * (set after apf_init) */
 	u64 ram_size;
 	u64 en;			/* MSR_KVM_ASYNC_PF_EN as accepted */
 	u64 vec;		/* MSR_KVM_ASYNC_PF_INT */
 	struct apf_fault faults[APF_MAX_OUTSTANDING];
 	u32 nfaults;
 	u32 ready[APF_MAX_OUTSTANDING + 1];	/* tokens whose page arrived */
+	bool ready_err[APF_MAX_OUTSTANDING + 1];	/* ... or failed */
 	u32 rhead, rcount;
 	bool await_ack;		/* interrupt mode: delivered, not yet ACKed */
 	u32 next_id;
@@ -96,6 +101,12 @@ enum apf_sync_reason apf_fault(struct apf *a, u64 gfn,
 			       const struct apf_guest_state *gs, u32 *token);
 /* The fetch of gfn completed: queue "ready" for its asynchronous fault. */
 void apf_page_ready(struct apf *a, u64 gfn);
+/* The fetch of gfn failed: queue "ready" with the error for its
+ * asynchronous fault. Returns true when one was waiting (the failure then
+ * reaches the guest through that event). */
+bool apf_page_failed(struct apf *a, u64 gfn);
+/* Has the guest opted in to error reports (EN bit 4)? */
+bool apf_reports_errors(const struct apf *a);
 /* Before a VM entry: if an event may be delivered now, write the shared
  * area, fill *ev and return true (the caller injects it). */
 bool apf_next_event(struct apf *a, const struct apf_guest_state *gs,

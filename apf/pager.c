@@ -81,7 +81,7 @@ u64 pager_start(struct pager *p, u64 gfn, u64 now)
 	if (!deadline)
 		deadline = 1;
 	*s = (u8)((*s & PAGER_FILLED) | PAGER_FETCHING);
-	p->fetch[p->nfetch++] = (struct pager_fetch){ gfn, deadline };
+	p->fetch[p->nfetch++] = (struct pager_fetch){ gfn, deadline, 0 };
 	p->fetches++;
 	return deadline;
 }
@@ -107,20 +107,84 @@ static int due_fetch(const struct pager *p, u64 now)
 	return best;
 }
 
-bool pager_complete(struct pager *p, u64 now, u64 *gfn, bool *fill)
+/* Does this attempt at gfn fail? Pages in [fail_start, fail_end) always
+ * do; others fail transiently with probability fail_pct (seeded). */
+static bool attempt_fails(struct pager *p, u64 gfn, bool *permanent)
 {
-	int i = due_fetch(p, now);
-	u8 *s;
+	u64 gpa = gfn << PAGE_SHIFT;
 
-	if (i < 0)
+	*permanent = gpa >= p->cfg.fail_start && gpa < p->cfg.fail_end;
+	if (*permanent)
+		return true;
+	return p->cfg.fail_pct && rng_next(p) % PCT_ALL < p->cfg.fail_pct;
+}
+
+/* The attempt in slot i failed transiently: try again if allowed. */
+static bool retry(struct pager *p, int i, u64 now)
+{
+	struct pager_fetch *f = &p->fetch[i];
+
+	if (f->tries > p->cfg.retries)
 		return false;
-	*gfn = p->fetch[i].gfn;
-	p->fetch[i] = p->fetch[--p->nfetch];
-	s = slot(p, *gfn);
+	f->deadline = now + latency(p);
+	p->retries++;
+	return true;
+}
+
+static void arrived(struct pager *p, u64 gfn, bool *fill)
+{
+	u8 *s = slot(p, gfn);
+
 	*fill = !(*s & PAGER_FILLED);
 	*s = PAGER_FILLED | PAGER_PRESENT;
-	p->fifo[(p->fifo_head + p->fifo_count++) % p->npages] = *gfn;
+	p->fifo[(p->fifo_head + p->fifo_count++) % p->npages] = gfn;
+}
+
+bool pager_complete(struct pager *p, u64 now, u64 *gfn, bool *fill,
+		    enum pager_outcome *out)
+{
+	bool permanent;
+	u8 *s;
+	int i;
+
+	while ((i = due_fetch(p, now)) >= 0) {
+		*gfn = p->fetch[i].gfn;
+		if (attempt_fails(p, *gfn, &permanent)) {
+			p->errors_injected++;
+			p->fetch[i].tries++;
+			if (!permanent && retry(p, i, now))
+				continue;
+			p->fetch[i] = p->fetch[--p->nfetch];
+			s = slot(p, *gfn);
+			*s = (u8)((*s & PAGER_FILLED) | PAGER_FAILED);
+			*out = PAGER_ERROR;
+			*fill = false;
+			return true;
+		}
+		p->fetch[i] = p->fetch[--p->nfetch];
+		arrived(p, *gfn, fill);
+		*out = PAGER_OK;
+		return true;
+	}
+	return false;
+}
+
+bool pager_take_fill(struct pager *p, u64 gfn)
+{
+	u8 *s = slot(p, gfn);
+
+	if (!s || (*s & PAGER_STATE) == PAGER_NOT_SLOW || (*s & PAGER_FILLED))
+		return false;
+	*s |= PAGER_FILLED;
 	return true;
+}
+
+void pager_failure_reported(struct pager *p, u64 gfn)
+{
+	u8 *s = slot(p, gfn);
+
+	if (s && (*s & PAGER_STATE) == PAGER_FAILED)
+		*s = (u8)((*s & PAGER_FILLED) | PAGER_ABSENT);
 }
 
 bool pager_evict(struct pager *p, u64 *gfn)

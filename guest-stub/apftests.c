@@ -594,15 +594,23 @@ static void (*const apftests[])(const struct apft *) = {
 void apftests_run(const struct guest_config *cfg, bool apfvisor,
 		  bool hypercalls)
 {
-	struct apft t = {
+	const struct apft t = {
 		.cfg = cfg,
 		.apfvisor = apfvisor,
 		.why_msr = msr_unusable(apfvisor),
 		.why = apf_unusable(apfvisor, hypercalls),
 	};
+	struct pvapf_stats st;
 
 	for (size_t i = 0; i < ARRAY_SIZE(apftests); i++)
 		apftests[i](&t);
 	pvapf_log_reset();
 	work_test(cfg, !t.why, t.why);
+	if (t.why)
+		return;
+	st = pvapf_stats();
+	/* to set beside apfvisor's STATS apf.not_present, apf.ready_pf */
+	report_info("apf events seen: not_present=%lu ready=%lu wakeall=%lu "
+		    "probes_skipped=%lu halted=%lu", st.not_present, st.ready,
+		    st.wakeall, st.skipped, st.halted);
 }

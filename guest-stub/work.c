@@ -2,11 +2,12 @@
  * guest-stub/work.c - the APF workload (work.h). Task i runs in ring 3 if
  * i is odd, in ring 0 if even. Each walks its own span of the slow range:
  * for every slow page it reads word 0 and one more word, checks both
- * against the backing store's first-fetch contents, computes `work` units,
- * and yields. A touch that finds its page absent is where apfvisor may
+ * against the backing store's first-fetch contents, yields, then computes
+ * `work` units. A touch that finds its page absent is where apfvisor may
  * send "page not present": the task parks (sched.c) and the others compute
  * while the page is fetched. Without APF (apf=off, or ring 0 without
- * SEND_ALWAYS) the vCPU itself waits for the page.
+ * SEND_ALWAYS) the vCPU itself waits for the page. Before the tasks start,
+ * the enabling write's wake-all is taken, as a guest takes it at boot.
  *
  * The task code runs in ring 3 too, so it lives in .usertext and calls
  * nothing (guest.mk checks that no CALL is there); what it reads and
@@ -47,6 +48,7 @@ static struct {
 } shared USERBSS __aligned(64);
 
 static u8 task_stack[OPTS_TASKS_MAX][TASK_STACK_SIZE] USERBSS __aligned(16);
+_Static_assert(OPTS_TASKS_MAX <= SCHED_MAX_TASKS, "tasks= beyond the scheduler");
 
 static const char test_name[] = "apf every parked task woken exactly once";
 
@@ -111,7 +113,8 @@ static USERTEXT __noreturn void task_main(struct task_share *t)
 
 /* --- the kernel side ------------------------------------------------- */
 
-/* Give each of n tasks its span of `pages` fresh slow pages. */
+/* Give each of cfg->tasks tasks its span of cfg->pages fresh slow pages;
+ * false if the slow range runs out. */
 static bool tasks_setup(const struct guest_config *cfg, struct sched_task *st)
 {
 	for (unsigned i = 0; i < cfg->tasks; i++) {
@@ -191,7 +194,8 @@ static u64 tasks_run(const struct guest_config *cfg, struct sched_task *st,
 	if (*enabled)
 		sched_run(st, cfg->tasks, &shared.parked);
 	t1 = rdtsc();
-	pvapf_disable();
+	if (cfg->apf != APF_MODE_OFF)
+		pvapf_disable();
 	tests_user_allow(false);
 	return t1 - t0;
 }

@@ -18,6 +18,17 @@
 #define APFV_SIG_EDX		0x00000000u
 /* APFV_CPUID_FEATURES.EAX */
 #define APFV_FEAT_HYPERCALLS	(1u << 0)	/* the VMCALLs below */
+#define APFV_FEAT_APF_ERRORS	(1u << 1)	/* the APF error extension below */
+
+/* --- The APF error extension (docs/apf.md, "When a fetch fails") -----
+ * Opt-in: bit 4 of MSR_KVM_ASYNC_PF_EN, reserved upstream (a KVM guest
+ * never sets it; KVM and apfvisor without the extension raise #GP). With
+ * it set, every "page ready" also writes ready_flags at offset 8 of the
+ * shared area: APFV_READY_ERROR when the fetch failed and the page is not
+ * there. The guest clears ready_flags with flags/token. */
+#define APFV_ASYNC_PF_SEND_ERROR	(1ull << 4)
+#define APFV_AREA_READY_FLAGS		8
+#define APFV_READY_ERROR		(1u << 0)
 
 /* --- Hypercalls: VMCALL with RAX = number, args in RBX, RCX, RDX. ------
  * Result in RAX; an unknown number returns APFV_HC_ENOSYS (as KVM's

@@ -28,24 +28,36 @@
  * again after this many TSC cycles even if the guest does not exit. */
 #define APF_POLL_CYCLES		20000ULL
 
+static void fill_page(struct vcpu *v, u64 gpa);
+
+/* The shared area through the hypervisor's own view of guest RAM. If it
+ * lies in a slow page that was never fetched, give that page its backing
+ * contents first, or the first fetch would overwrite what is written now. */
+static u8 *area_ptr(struct vcpu *v, u64 gpa)
+{
+	if (gpa > v->ram_size - sizeof(u32))
+		return NULL;
+	if (pager_take_fill(&v->pager, gpa >> PAGE_SHIFT))
+		fill_page(v, gpa & PAGE_MASK);
+	return v->ram + gpa;
+}
+
 static bool ram_read_u32(void *ctx, u64 gpa, u32 *val)
 {
-	struct vcpu *v = ctx;
+	u8 *p = area_ptr(ctx, gpa);
 
-	if (gpa > v->ram_size - sizeof(u32))
-		return false;
-	memcpy(val, v->ram + gpa, sizeof(u32));
-	return true;
+	if (p)
+		memcpy(val, p, sizeof(u32));
+	return p != NULL;
 }
 
 static bool ram_write_u32(void *ctx, u64 gpa, u32 val)
 {
-	struct vcpu *v = ctx;
+	u8 *p = area_ptr(ctx, gpa);
 
-	if (gpa > v->ram_size - sizeof(u32))
-		return false;
-	memcpy(v->ram + gpa, &val, sizeof(u32));
-	return true;
+	if (p)
+		memcpy(p, &val, sizeof(u32));
+	return p != NULL;
 }
 
 static void pager_config_from(const struct vmm_config *c, u64 ram,
@@ -58,6 +70,8 @@ static void pager_config_from(const struct vmm_config *c, u64 ram,
 		.slow_pct = c->slow_pct, .lat_min = c->latency,
 		.lat_max = c->latency_max, .max_fetches = c->max_fetches,
 		.resident_max = c->resident, .seed = c->seed,
+		.fail_start = c->fail_start, .fail_end = c->fail_end,
+		.fail_pct = c->fail_pct, .retries = c->retries,
 	};
 }
 
@@ -71,6 +85,8 @@ void apfhost_init(struct vcpu *v)
 
 	o.ctx = v;
 	apf_init(&v->apf, &o, true, v->ram_size);	/* LAPIC: INT offered */
+	v->apf.offer_errors = true;	/* apfvisor's error extension */
+	mce_init(&v->mce);
 	pager_config_from(v->cfg, v->ram_size, &pc);
 	bytes = pager_storage_size(&pc);
 	store = bytes ? palloc_contig(ALIGN_UP(bytes, PAGE_SIZE) / PAGE_SIZE,
@@ -101,15 +117,31 @@ static void fill_page(struct vcpu *v, u64 gpa)
 		w[i] = apfv_backing_word(gpa + i * sizeof(u64), v->cfg->seed);
 }
 
+/* A fetch failed. If the guest opted in and a task waits on the page
+ * asynchronously, its "ready" carries the error and that is the report.
+ * Otherwise the page stays PAGER_FAILED and the next access to it - the
+ * synchronous waiter, or the woken task retrying - gets a machine check. */
+static void fetch_failed(struct vcpu *v, u64 gfn)
+{
+	if (apf_page_failed(&v->apf, gfn) && apf_reports_errors(&v->apf))
+		pager_failure_reported(&v->pager, gfn);
+	debug("apf: fetch of page 0x%llx failed\n", (unsigned long long)gfn);
+}
+
 /* Map fetched pages and tell the protocol; evict over the resident cap. */
 static void complete_due(struct vcpu *v, u64 now)
 {
+	enum pager_outcome out;
 	bool fill, changed = false;
 	u64 gfn;
 
-	while (pager_complete(&v->pager, now, &gfn, &fill)) {
+	while (pager_complete(&v->pager, now, &gfn, &fill, &out)) {
 		u64 gpa = gfn << PAGE_SHIFT;
 
+		if (out == PAGER_ERROR) {
+			fetch_failed(v, gfn);
+			continue;
+		}
 		if (fill)
 			fill_page(v, gpa);
 		if (ept_map(&v->ept, gpa, v->ram_hpa + gpa, PAGE_SIZE, EPT_RWX))
@@ -138,11 +170,32 @@ static void wait_next_deadline(struct vcpu *v)
 	complete_due(v, cpu_rdtsc());
 }
 
-/* Synchronous path: wait until gfn is present. */
-static void wait_for_page(struct vcpu *v, u64 gfn)
+/* Synchronous path: wait until gfn is in, or its fetch failed. */
+static enum pager_state wait_for_page(struct vcpu *v, u64 gfn)
 {
-	while (pager_state(&v->pager, gfn) != PAGER_PRESENT)
+	enum pager_state s;
+
+	while ((s = pager_state(&v->pager, gfn)) == PAGER_FETCHING)
 		wait_next_deadline(v);
+	return s;
+}
+
+/* Report a failed fetch precisely at the faulting instruction: a machine
+ * check (#MC, fault-like, RIP unchanged), as hardware reports consumed
+ * poison. A guest that cannot take one (CR4.MCE=0, or one in progress)
+ * would shut down on a real CPU: the run ends the same way. */
+static void report_sync(struct vcpu *v, u64 gfn)
+{
+	u64 gpa = vmcs_read(GUEST_PHYSICAL_ADDRESS);
+
+	pager_failure_reported(&v->pager, gfn);
+	if (!(vmcs_read(GUEST_CR4) & CR4_MCE) || !mce_record(&v->mce, gpa))
+		vmm_fail("apf: fetch of guest-physical 0x%llx failed and the "
+			 "guest cannot take a machine check (CR4.MCE=%u, MCIP=%u): "
+			 "shutdown, as the CPU would", (unsigned long long)gpa,
+			 (u32)!!(vmcs_read(GUEST_CR4) & CR4_MCE),
+			 (u32)!!(v->mce.mcg_status & MCG_STATUS_MCIP));
+	vcpu_inject_exception(v, EXC_MC, false, 0);
 }
 
 static void guest_state(struct apf_guest_state *gs)
@@ -175,10 +228,14 @@ bool apfhost_ept_violation(struct vcpu *v, u64 gfn)
 	case PAGER_PRESENT:
 		panic("apf: EPT violation on present slow page 0x%llx",
 		      (unsigned long long)gfn);
+	case PAGER_FAILED:
+		report_sync(v, gfn);
+		return true;
 	case PAGER_FETCHING:
 		/* One fetch per page: a second fault waits for the first. */
 		stat_inc(ST_APF_INFLIGHT_HOLD);
-		wait_for_page(v, gfn);
+		if (wait_for_page(v, gfn) == PAGER_FAILED)
+			report_sync(v, gfn);
 		return true;
 	case PAGER_ABSENT:
 		break;
@@ -190,7 +247,8 @@ bool apfhost_ept_violation(struct vcpu *v, u64 gfn)
 		inject_apf_pf(v, token);
 		return true;
 	}
-	wait_for_page(v, gfn);
+	if (wait_for_page(v, gfn) == PAGER_FAILED)
+		report_sync(v, gfn);
 	return true;
 }
 

@@ -74,6 +74,14 @@ static const struct opt cmdline_opts[] = {
 	{ "apic", OPT_ENUM, OPT_FIELD(apic), APIC_AUTO, APIC_AUTO, APIC_SOFT,
 	  0, apic_names, "LAPIC delivery: auto (APIC virtualization when the "
 	  "CPU has it) or soft (always the software path)" },
+	{ "fail_start", OPT_SIZE, OPT_FIELD(fail_start), 0, 0, 64 * GiB,
+	  PAGE_SIZE, NULL, "first guest-physical byte whose fetches always fail" },
+	{ "fail_end", OPT_SIZE, OPT_FIELD(fail_end), 0, 0, 64 * GiB,
+	  PAGE_SIZE, NULL, "end of the always-failing range (0: none)" },
+	{ "fail_pct", OPT_UINT, OPT_FIELD(fail_pct), 0, 0, 100,
+	  0, NULL, "percent of fetch attempts that fail transiently (seeded)" },
+	{ "retries", OPT_UINT, OPT_FIELD(retries), 3, 0, 100,
+	  0, NULL, "transient failures retried before a fetch is reported failed" },
 };
 
 /* Store v into the field that o describes. */

@@ -39,6 +39,10 @@ struct vmm_config {
 	u64 resident;		/* resident=   slow pages kept mapped, 0 = all */
 	u64 seed;		/* seed=       for slow-page choice and latencies */
 	u32 apic;		/* apic=       auto|soft: LAPIC delivery path */
+	u64 fail_start;		/* fail_start= first page whose fetches fail */
+	u64 fail_end;		/* fail_end=   end of that range (0 = none) */
+	u32 fail_pct;		/* fail_pct=   percent of attempts failing transiently */
+	u32 retries;		/* retries=    transient failures retried per fetch */
 };
 
 /* Fill c with the defaults documented in README.md. */

@@ -17,6 +17,7 @@
 #define CR0_CD		BIT(30)
 #define CR0_PG		BIT(31)
 #define CR4_PAE		BIT(5)
+#define CR4_MCE		BIT(6)
 #define CR4_VMXE	BIT(13)
 #define CR4_OSXSAVE	BIT(18)
 

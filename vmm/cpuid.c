@@ -24,7 +24,9 @@
 #define C1_ECX_F16C		BIT(29)
 #define C1_ECX_FMA		BIT(12)
 #define C1_ECX_HYPERVISOR	BIT(31)
+#define C1_EDX_MCE		BIT(7)
 #define C1_EDX_APIC		BIT(9)
+#define C1_EDX_MCA		BIT(14)
 #define C1_EDX_MTRR		BIT(12)
 #define C1_EDX_ACPI		BIT(22)
 #define C1_EDX_DS		BIT(21)
@@ -82,6 +84,8 @@ static void leaf1(struct cpuid_regs *r, const struct cpuid_policy *p)
 	r->ecx |= C1_ECX_HYPERVISOR;
 	/* No MTRRs, debug store or thermal ACPI. */
 	r->edx &= ~(u32)(C1_EDX_APIC | C1_EDX_MTRR | C1_EDX_DS | C1_EDX_ACPI);
+	/* one machine-check bank reports failed fetches (vmm/mce.c) */
+	r->edx |= C1_EDX_MCE | C1_EDX_MCA;
 	if (p->lapic) {
 		/* the virtual LAPIC: ID 0, xAPIC, x2APIC, TSC-deadline timer */
 		r->ebx &= ~C1_EBX_APIC_ID_MASK;

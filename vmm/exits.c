@@ -28,7 +28,7 @@ static enum exit_action handle_cpuid(struct vcpu *v)
 	struct cpuid_policy p = {
 		.rdtscp = proc2 & PROC2_RDTSCP,
 		.invpcid = proc2 & PROC2_INVPCID,
-		.apfv_features = APFV_FEAT_HYPERCALLS,
+		.apfv_features = APFV_FEAT_HYPERCALLS | APFV_FEAT_APF_ERRORS,
 		.kvm_features = BIT(KVM_FEATURE_ASYNC_PF) |
 				BIT(KVM_FEATURE_ASYNC_PF_INT),
 		.lapic = true,

@@ -138,7 +138,11 @@ enum exit_action msr_handle_read(struct vcpu *v)
 	u64 val;
 	bool gp = false;
 
-	if (apfhost_rdmsr(v, msr, &val, &gp) || lapic_rdmsr(v, msr, &val, &gp)) {
+	if (mce_msr_known(msr)) {
+		if (mce_rdmsr(&v->mce, msr, &val))
+			return raise_gp(v, msr, "read");
+	} else if (apfhost_rdmsr(v, msr, &val, &gp) ||
+		   lapic_rdmsr(v, msr, &val, &gp)) {
 		if (gp)
 			return raise_gp(v, msr, "read");
 	} else if (!d || !d->read || !d->read(v, &val))
@@ -155,7 +159,11 @@ enum exit_action msr_handle_write(struct vcpu *v)
 	u64 val = (v->regs.gpr[REG_RDX] << 32) | (u32)v->regs.gpr[REG_RAX];
 	bool gp = false;
 
-	if (apfhost_wrmsr(v, msr, val, &gp) || lapic_wrmsr(v, msr, val, &gp)) {
+	if (mce_msr_known(msr)) {
+		if (mce_wrmsr(&v->mce, msr, val))
+			return raise_gp(v, msr, "write");
+	} else if (apfhost_wrmsr(v, msr, val, &gp) ||
+		   lapic_wrmsr(v, msr, val, &gp)) {
 		if (gp)
 			return raise_gp(v, msr, "write");
 	} else if (!d || !d->write || !d->write(v, val))

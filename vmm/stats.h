@@ -32,7 +32,11 @@
 	X(APF_ACK, "apf.ack")					\
 	X(LAPIC_INJECTED, "lapic.injected")			\
 	X(LAPIC_EOI_EXITS, "lapic.eoi_exits")			\
-	X(LAPIC_TIMER_FIRES, "lapic.timer_fires")
+	X(LAPIC_TIMER_FIRES, "lapic.timer_fires")		\
+	X(APF_ERRORS_ASYNC, "apf.errors_async")			\
+	X(APF_ERRORS_SYNC, "apf.errors_sync")			\
+	X(PAGER_ERRORS_INJECTED, "pager.errors_injected")	\
+	X(PAGER_RETRIES, "pager.retries")
 
 enum stat_id {
 #define STAT_ENUM(id, key) ST_##id,

@@ -256,6 +256,10 @@ static void collect_stats(void)
 	stats[ST_LAPIC_INJECTED] = v->lapic.st.injected + v->lapic_hw_posted;
 	stats[ST_LAPIC_EOI_EXITS] = v->lapic_eoi_exits;
 	stats[ST_LAPIC_TIMER_FIRES] = v->lapic.st.timer_fires;
+	stats[ST_APF_ERRORS_ASYNC] = v->apf.st.errors_async;
+	stats[ST_APF_ERRORS_SYNC] = v->mce.raised;
+	stats[ST_PAGER_ERRORS_INJECTED] = v->pager.errors_injected;
+	stats[ST_PAGER_RETRIES] = v->pager.retries;
 }
 
 void vcpu_init(struct vcpu *v, const struct vmm_config *cfg, u8 *ram,

@@ -13,6 +13,7 @@
 #include "../apf/apf.h"
 #include "../apf/pager.h"
 #include "../apic/vlapic.h"
+#include "mce.h"
 
 #define VCPU_EXIT_RING 16	/* last exits kept for post-mortem dumps */
 #define VCPU_MAX_TRAPS 16	/* pages trapped by APFV_HC_TRAP_PAGE */
@@ -68,6 +69,8 @@ struct vcpu {
 	bool lapic_hw;			/* hardware path in use now */
 	u64 lapic_eoi_exits;
 	u64 lapic_hw_posted;		/* vectors handed to the CPU via RVI */
+
+	struct mce mce;			/* failed fetches, synchronously */
 };
 
 /* Set up VMCS, EPT and bitmaps for a guest whose RAM is already filled;

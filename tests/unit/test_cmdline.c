@@ -374,7 +374,7 @@ static void help_prints_one_line_per_option_with_defaults(void **state)
 	(void)state;
 	help_count = 0;
 	cmdline_print_help(collect_help);
-	assert_int_equal(help_count, 14);	/* one per option in the table */
+	assert_int_equal(help_count, 18);	/* one per option in the table */
 	assert_string_equal(help_lines[0], "ram=<size such as 64M>: guest RAM, a "
 			    "multiple of 4K (K/M/G suffix) (default 64M, 4M..64G)");
 	assert_non_null(strstr(help_lines[1], "log=<quiet|info|debug>"));
@@ -393,10 +393,11 @@ static void format_of_the_defaults_reads_like_a_command_line(void **state)
 
 	(void)state;
 	cmdline_defaults(&c);
-	assert_int_equal(cmdline_format(&c, buf, sizeof(buf)), 159);
+	assert_int_equal(cmdline_format(&c, buf, sizeof(buf)), 204);
 	assert_string_equal(buf, "ram=64M log=info fault=none ept_large=on guest=0 "
 			    "slow_start=32M slow_end=0 slow_pct=100 latency=200000 "
-			    "latency_max=0 max_fetches=64 resident=0 seed=1 apic=auto");
+			    "latency_max=0 max_fetches=64 resident=0 seed=1 apic=auto "
+			    "fail_start=0 fail_end=0 fail_pct=0 retries=3");
 }
 
 static void format_parses_back_to_the_same_config(void **state)
@@ -422,7 +423,7 @@ static void format_with_a_short_buffer_truncates_and_reports_the_length(void **s
 
 	(void)state;
 	cmdline_defaults(&c);
-	assert_int_equal(cmdline_format(&c, buf, sizeof(buf)), 159);
+	assert_int_equal(cmdline_format(&c, buf, sizeof(buf)), 204);
 	assert_string_equal(buf, "ram=64M l");
 }
 

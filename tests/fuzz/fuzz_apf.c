@@ -1,0 +1,485 @@
+/*
+ * tests/fuzz/fuzz_apf.c - libFuzzer target for apf/apf.c, the APF protocol
+ * state machine. The input is a program for one vCPU: guest WRMSRs of the
+ * three APF MSRs, slow-page faults and fetch completions, "may an event be
+ * delivered?" before entries, and the guest's own writes to the shared
+ * area (clearing flags/token as a good guest does, or junk). A shadow of
+ * the protocol, kept here from the ABI alone, is checked after every step.
+ *
+ * Invariants (any violation is __builtin_trap, so libFuzzer keeps the input):
+ *  - every "ready" token was handed out by apf_fault() and its page has
+ *    arrived, or is the wake-all owed since an enabling write;
+ *  - no token is delivered twice; tokens in flight are unique, never 0 or
+ *    0xffffffff; at most APF_MAX_OUTSTANDING faults are in flight;
+ *  - the module writes the shared area only where the guest left 0 (no
+ *    "not present" while flags != 0, no "ready" while its slot is busy),
+ *    and only flags = 1/2 or token = the event's token;
+ *  - "not present" and #PF "ready" only when the guest can take them
+ *    (enabled, IF=1, no shadow, nothing injected; CPL>0 or SEND_ALWAYS);
+ *    the sync reason is the first rule that applies (apf.h's order);
+ *  - interrupt "ready" only after the previous one was ACKed, with the
+ *    programmed vector (>= 32);
+ *  - a WRMSR that #GPs changes nothing; reserved EN bits always #GP;
+ *    disabling drops everything (apf_outstanding() == 0);
+ *  - apf_outstanding() equals the shadow's count (no event lost or made
+ *    up), and a deliverable event is delivered when the guest can take
+ *    it; at the end, with the slot cleared, every owed event drains.
+ *
+ * Environment: host fuzzing (clang, libFuzzer, ASan+UBSan).
+ */
+#include "fuzz.h"
+#include "../../apf/apf.h"
+
+#define RAM_MAX		8192u	/* guest RAM holding the shared area */
+#define NGFN		16u	/* slow pages the program touches */
+#define SHADOW_MAX	(APF_MAX_OUTSTANDING + 1)
+#define DRAIN_STEPS	(4 * SHADOW_MAX)
+#define FIRST_INT_VEC	32u
+#define GUEST_VEC	0xecu	/* the vector the drain programs if needed */
+#define MAX_WRITES	4
+
+enum op {
+	OP_WR_EN, OP_WR_INT, OP_WR_ACK, OP_WR_OTHER, OP_RDMSR, OP_FAULT,
+	OP_READY, OP_NEXT, OP_CLEAR_FLAGS, OP_CLEAR_TOKEN, OP_GUEST_JUNK,
+	OP_PF_HANDLER, OP_INT_HANDLER, OP_COUNT,
+};
+
+/* A token handed out by apf_fault() and not yet delivered as "ready". */
+struct tok {
+	u32 token;
+	u64 gfn;
+	bool ready;	/* apf_page_ready(gfn) was called */
+};
+
+/* What the ABI says the module must hold, kept independently. */
+struct shadow {
+	struct tok t[SHADOW_MAX];
+	u32 n;
+	bool wakeall;	/* an enabling write owes one wake-all */
+	bool await_ack;	/* interrupt "ready" delivered, not yet ACKed */
+	u64 en, vec;
+	bool offer_int;
+};
+
+/* One area write the module made during the current step. */
+struct wr {
+	u64 gpa;
+	u32 val;
+};
+
+static struct apf A;
+static struct shadow S;
+static u8 ram[RAM_MAX];
+static u64 ram_size;
+static struct wr writes[MAX_WRITES];
+static u32 nwrites;
+
+static u64 area(void)
+{
+	return S.en & KVM_ASYNC_PF_ADDR_MASK;
+}
+
+static u32 ram_get(u64 gpa)
+{
+	u32 v;
+
+	memcpy(&v, ram + gpa, sizeof(v));
+	return v;
+}
+
+static void ram_put(u64 gpa, u32 v)
+{
+	memcpy(ram + gpa, &v, sizeof(v));
+}
+
+static bool rd(void *ctx, u64 gpa, u32 *val)
+{
+	(void)ctx;
+	if (gpa > ram_size - sizeof(u32))
+		return false;
+	*val = ram_get(gpa);
+	return true;
+}
+
+/* Every write the module makes: inside the area, into a cleared slot. */
+static bool wr(void *ctx, u64 gpa, u32 val)
+{
+	(void)ctx;
+	FUZZ_CHECK(gpa == area() + APF_AREA_FLAGS ||
+		   gpa == area() + APF_AREA_TOKEN);
+	FUZZ_CHECK(gpa + sizeof(u32) <= ram_size);
+	FUZZ_CHECK(ram_get(gpa) == 0);	/* never overwrite an unread event */
+	FUZZ_CHECK(nwrites < MAX_WRITES);
+	writes[nwrites++] = (struct wr){ gpa, val };
+	ram_put(gpa, val);
+	return true;
+}
+
+/* --- the shadow ------------------------------------------------------- */
+
+static int tok_find(u32 token)
+{
+	for (u32 i = 0; i < S.n; i++)
+		if (S.t[i].token == token)
+			return (int)i;
+	return -1;
+}
+
+static bool gfn_in_flight(u64 gfn)
+{
+	for (u32 i = 0; i < S.n; i++)
+		if (S.t[i].gfn == gfn && !S.t[i].ready)
+			return true;
+	return false;
+}
+
+static bool any_ready(void)
+{
+	for (u32 i = 0; i < S.n; i++)
+		if (S.t[i].ready)
+			return true;
+	return S.wakeall;
+}
+
+static bool enabled(void)
+{
+	return S.en & KVM_ASYNC_PF_ENABLED;
+}
+
+static bool int_mode(void)
+{
+	return S.en & KVM_ASYNC_PF_DELIVERY_AS_INT;
+}
+
+static void drop_all(void)
+{
+	S.n = 0;
+	S.wakeall = false;
+	S.await_ack = false;
+}
+
+/* After every step: the module's count is the shadow's. */
+static void check_counts(void)
+{
+	FUZZ_CHECK(S.n <= APF_MAX_OUTSTANDING);
+	FUZZ_CHECK(apf_outstanding(&A) == S.n + (S.wakeall ? 1 : 0));
+	FUZZ_CHECK(apf_outstanding(&A) <= APF_MAX_OUTSTANDING + 1);
+	if (!enabled())
+		FUZZ_CHECK(apf_outstanding(&A) == 0);
+}
+
+/* --- MSRs ------------------------------------------------------------- */
+
+/* The ABI's #GP rules for MSR_KVM_ASYNC_PF_EN (kvm-apf-abi.md). */
+static bool en_must_gp(u64 val)
+{
+	u64 gpa = val & KVM_ASYNC_PF_ADDR_MASK;
+
+	if (val & (KVM_ASYNC_PF_RESERVED | KVM_ASYNC_PF_DELIVERY_AS_PF_VMEXIT))
+		return true;
+	if ((val & KVM_ASYNC_PF_DELIVERY_AS_INT) && !S.offer_int)
+		return true;
+	return (val & KVM_ASYNC_PF_ENABLED) &&
+	       (gpa >= ram_size || ram_size - gpa < 64);
+}
+
+/* WRMSR: a #GP must leave the module exactly as it was. */
+static int wrmsr(u32 msr, u64 val)
+{
+	struct apf before;
+	int rc;
+
+	memcpy(&before, &A, sizeof(A));
+	rc = apf_wrmsr(&A, msr, val);
+	FUZZ_CHECK(rc == 0 || rc == -1);
+	FUZZ_CHECK(nwrites == 0);	/* an MSR write never touches the area */
+	if (rc)
+		FUZZ_CHECK(!memcmp(&before, &A, sizeof(A)));
+	return rc;
+}
+
+static void wr_en(u64 val)
+{
+	bool gp = en_must_gp(val);
+	int rc = wrmsr(MSR_KVM_ASYNC_PF_EN, val);
+
+	FUZZ_CHECK(rc == (gp ? -1 : 0));
+	if (rc)
+		return;
+	S.en = val;
+	if (!enabled())
+		drop_all();
+	else
+		S.wakeall = true;	/* every enabling write: wake all */
+}
+
+static void wr_int(u64 val)
+{
+	int rc = wrmsr(MSR_KVM_ASYNC_PF_INT, val);
+
+	if (!S.offer_int || (val & ~KVM_ASYNC_PF_VEC_MASK))
+		FUZZ_CHECK(rc == -1);
+	if (!rc)
+		S.vec = val;
+}
+
+static void wr_ack(u64 val)
+{
+	int rc = wrmsr(MSR_KVM_ASYNC_PF_ACK, val);
+
+	if (!S.offer_int)
+		FUZZ_CHECK(rc == -1);
+	if (!rc && (val & 1))
+		S.await_ack = false;
+}
+
+static void do_rdmsr(u32 msr)
+{
+	u64 v = 0x5a5a;
+	int rc = apf_rdmsr(&A, msr, &v);
+
+	if (msr == MSR_KVM_ASYNC_PF_EN) {
+		FUZZ_CHECK(rc == 0 && v == S.en);
+	} else if (!S.offer_int || !apf_msr_known(msr)) {
+		FUZZ_CHECK(rc == -1);
+	} else {
+		FUZZ_CHECK(rc == 0);
+		FUZZ_CHECK(v == (msr == MSR_KVM_ASYNC_PF_INT ? S.vec : 0));
+	}
+}
+
+/* --- faults and events ----------------------------------------------- */
+
+static void guest_state(u8 b, struct apf_guest_state *gs)
+{
+	*gs = (struct apf_guest_state){
+		.if_set = b & 1, .shadow = b & 2, .injecting = b & 4,
+		.cpl = (b & 8) ? 3 : 0,
+	};
+}
+
+static bool can_take(const struct apf_guest_state *gs)
+{
+	return gs->if_set && !gs->shadow && !gs->injecting;
+}
+
+/* apf.h's order of reasons, from the ABI rules alone. */
+static enum apf_sync_reason expected_reason(const struct apf_guest_state *gs)
+{
+	if (!enabled())
+		return APF_SYNC_DISABLED;
+	if (gs->injecting)
+		return APF_SYNC_INJECTING;
+	if (!gs->if_set)
+		return APF_SYNC_IF_OFF;
+	if (gs->shadow)
+		return APF_SYNC_SHADOW;
+	if (gs->cpl == 0 && !(S.en & KVM_ASYNC_PF_SEND_ALWAYS))
+		return APF_SYNC_CPL0;
+	if (S.n + (S.wakeall ? 1 : 0) >= APF_MAX_OUTSTANDING)
+		return APF_SYNC_QUEUE_FULL;
+	if (ram_get(area() + APF_AREA_FLAGS))
+		return APF_SYNC_SLOT_BUSY;
+	return APF_SYNC_NONE;
+}
+
+static void ready(u64 gfn)
+{
+	apf_page_ready(&A, gfn);
+	FUZZ_CHECK(nwrites == 0);
+	for (u32 i = 0; i < S.n; i++)
+		if (S.t[i].gfn == gfn)
+			S.t[i].ready = true;
+}
+
+/* An EPT violation on a slow page. A page already being fetched is held
+ * by the caller (apfhost), never passed here; a synchronous fault waits
+ * for its page, whose arrival then reaches apf_page_ready(). */
+static void fault(u64 gfn, u8 gsb)
+{
+	struct apf_guest_state gs;
+	enum apf_sync_reason want, r;
+	u32 token = 0;
+
+	if (gfn_in_flight(gfn))
+		return;
+	guest_state(gsb, &gs);
+	want = expected_reason(&gs);
+	r = apf_fault(&A, gfn, &gs, &token);
+	FUZZ_CHECK(r == want);
+	if (r != APF_SYNC_NONE) {
+		FUZZ_CHECK(nwrites == 0);
+		ready(gfn);
+		return;
+	}
+	FUZZ_CHECK(token != 0 && token != KVM_APF_WAKE_ALL_TOKEN);
+	FUZZ_CHECK(tok_find(token) < 0);	/* unique among those in flight */
+	FUZZ_CHECK(nwrites == 1 && writes[0].gpa == area() + APF_AREA_FLAGS &&
+		   writes[0].val == KVM_PV_REASON_PAGE_NOT_PRESENT);
+	FUZZ_CHECK(S.n < APF_MAX_OUTSTANDING);
+	S.t[S.n++] = (struct tok){ token, gfn, false };
+}
+
+/* The delivered token must be owed; it is then no longer owed. */
+static void consume(u32 token)
+{
+	int i;
+
+	if (token == KVM_APF_WAKE_ALL_TOKEN) {
+		FUZZ_CHECK(S.wakeall);
+		S.wakeall = false;
+		return;
+	}
+	i = tok_find(token);
+	FUZZ_CHECK(i >= 0);		/* handed out, not delivered before */
+	FUZZ_CHECK(S.t[i].ready);	/* and its page has arrived */
+	S.t[i] = S.t[--S.n];
+}
+
+/* Could an event be delivered now, by the ABI's rules? */
+static bool deliverable(const struct apf_guest_state *gs)
+{
+	if (!enabled() || !any_ready())
+		return false;
+	if (int_mode())
+		return !S.await_ack && S.vec >= FIRST_INT_VEC &&
+		       ram_get(area() + APF_AREA_TOKEN) == 0;
+	return can_take(gs) && ram_get(area() + APF_AREA_FLAGS) == 0;
+}
+
+static void next_event(u8 gsb)
+{
+	struct apf_guest_state gs;
+	struct apf_event ev = { 0 };
+	bool want, got;
+
+	guest_state(gsb, &gs);
+	want = deliverable(&gs);
+	got = apf_next_event(&A, &gs, &ev);
+	FUZZ_CHECK(got == want);	/* nothing lost, nothing early */
+	if (!got) {
+		FUZZ_CHECK(nwrites == 0);
+		return;
+	}
+	FUZZ_CHECK(nwrites == 1);
+	if (int_mode()) {
+		FUZZ_CHECK(ev.kind == APF_EV_READY_INT);
+		FUZZ_CHECK(ev.vector == S.vec && ev.vector >= FIRST_INT_VEC);
+		FUZZ_CHECK(writes[0].gpa == area() + APF_AREA_TOKEN &&
+			   writes[0].val == ev.token);
+		S.await_ack = true;
+	} else {
+		FUZZ_CHECK(ev.kind == APF_EV_READY_PF);
+		FUZZ_CHECK(can_take(&gs));
+		FUZZ_CHECK(writes[0].gpa == area() + APF_AREA_FLAGS &&
+			   writes[0].val == KVM_PV_REASON_PAGE_READY);
+	}
+	consume(ev.token);
+}
+
+/* --- the guest's side of the area ------------------------------------ */
+
+/* The guest writes its area whether APF is on or not (it may keep an
+ * old value there across a disable); an area outside RAM is not written. */
+static void guest_write(u32 off, u32 val)
+{
+	u64 gpa = area() + off;
+
+	if (gpa < ram_size && ram_size - gpa >= sizeof(u32))
+		ram_put(gpa, val);
+}
+
+/* An MSR_KVM_ASYNC_PF_EN value: mostly a plausible area and bits. */
+static u64 en_value(struct fz *f)
+{
+	u8 sel = fz_u8(f);
+
+	if (sel & 0x80)
+		return fz_u64(f);
+	return (u64)fz_u8(f) * 64 | (sel & 0x3f);
+}
+
+static void step(struct fz *f)
+{
+	u8 op = fz_u8(f) % OP_COUNT, b;
+
+	nwrites = 0;
+	switch (op) {
+	case OP_WR_EN: wr_en(en_value(f)); break;
+	case OP_WR_INT:
+		b = fz_u8(f);
+		wr_int(b & 0x80 ? fz_u64(f) : fz_u8(f));
+		break;
+	case OP_WR_ACK:
+		b = fz_u8(f);
+		wr_ack(b % 4 == 3 ? fz_u64(f) : b & 1);
+		break;
+	case OP_WR_OTHER: wrmsr(0x4b564d00u + fz_u8(f), fz_u64(f)); break;
+	case OP_RDMSR: do_rdmsr(0x4b564d00u + fz_u8(f) % 8); break;
+	case OP_FAULT: b = fz_u8(f); fault(b % NGFN, fz_u8(f)); break;
+	case OP_READY: ready(fz_u8(f) % NGFN); break;
+	case OP_NEXT: next_event(fz_u8(f)); break;
+	case OP_CLEAR_FLAGS: guest_write(APF_AREA_FLAGS, 0); break;
+	case OP_CLEAR_TOKEN: guest_write(APF_AREA_TOKEN, 0); break;
+	case OP_GUEST_JUNK:
+		b = fz_u8(f);
+		guest_write(b & 1 ? APF_AREA_TOKEN : APF_AREA_FLAGS, fz_u32(f));
+		break;
+	case OP_PF_HANDLER:	/* read the reason, clear it first */
+		guest_write(APF_AREA_FLAGS, 0);
+		break;
+	case OP_INT_HANDLER:	/* consume the token, then ACK */
+		guest_write(APF_AREA_TOKEN, 0);
+		if (S.offer_int)
+			wr_ack(1);
+		break;
+	}
+	check_counts();
+}
+
+/* A well-behaved guest from here on: every page arrives, the slots are
+ * cleared, the vector is valid; every owed event must come out. */
+static void drain(void)
+{
+	struct apf_guest_state gs = { .if_set = true, .cpl = 3 };
+	struct apf_event ev;
+
+	if (!enabled())
+		return;
+	for (u64 g = 0; g < NGFN; g++)
+		ready(g);
+	nwrites = 0;
+	if (int_mode() && S.vec < FIRST_INT_VEC)
+		wr_int(GUEST_VEC);
+	for (u32 i = 0; i < DRAIN_STEPS && (S.n || S.wakeall); i++) {
+		nwrites = 0;
+		guest_write(APF_AREA_FLAGS, 0);
+		guest_write(APF_AREA_TOKEN, 0);
+		if (S.offer_int)
+			wr_ack(1);
+		next_event(0x9);	/* IF=1, CPL 3 */
+	}
+	FUZZ_CHECK(S.n == 0 && !S.wakeall);
+	FUZZ_CHECK(!apf_next_event(&A, &gs, &ev));
+	FUZZ_CHECK(apf_outstanding(&A) == 0);
+}
+
+int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
+{
+	static const struct apf_ops ops = { rd, wr, NULL };
+	struct fz f;
+	u8 cfg;
+
+	fz_init(&f, data, size);
+	cfg = fz_u8(&f);
+	memset(&S, 0, sizeof(S));
+	memset(ram, 0, sizeof(ram));
+	S.offer_int = cfg & 1;
+	ram_size = 64 * (1 + (cfg >> 1) % (RAM_MAX / 64));
+	apf_init(&A, &ops, S.offer_int, ram_size);
+	while (fz_more(&f))
+		step(&f);
+	nwrites = 0;
+	drain();
+	return 0;
+}
