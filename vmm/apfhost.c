@@ -15,6 +15,7 @@
  * run is exactly repeatable. Environment: VMX root, IF=0.
  */
 #include "apfhost.h"
+#include "trace.h"
 #include "../apic/lapic.h"
 #include "console.h"
 #include "cpu.h"
@@ -139,9 +140,11 @@ static void complete_due(struct vcpu *v, u64 now)
 		u64 gpa = gfn << PAGE_SHIFT;
 
 		if (out == PAGER_ERROR) {
+			trace(TR_FETCH_FAIL, 0, gfn);
 			fetch_failed(v, gfn);
 			continue;
 		}
+		trace(TR_FETCH_DONE, 0, gfn);
 		if (fill)
 			fill_page(v, gpa);
 		if (ept_map(&v->ept, gpa, v->ram_hpa + gpa, PAGE_SIZE, EPT_RWX))
@@ -189,6 +192,7 @@ static void report_sync(struct vcpu *v, u64 gfn)
 	u64 gpa = vmcs_read(GUEST_PHYSICAL_ADDRESS);
 
 	pager_failure_reported(&v->pager, gfn);
+	trace(TR_MCE, 0, gpa);
 	if (!(vmcs_read(GUEST_CR4) & CR4_MCE) || !mce_record(&v->mce, gpa))
 		vmm_fail("apf: fetch of guest-physical 0x%llx failed and the "
 			 "guest cannot take a machine check (CR4.MCE=%u, MCIP=%u): "
@@ -219,6 +223,7 @@ static void inject_apf_pf(struct vcpu *v, u32 token)
 
 bool apfhost_ept_violation(struct vcpu *v, u64 gfn)
 {
+	enum apf_sync_reason reason;
 	struct apf_guest_state gs;
 	u32 token;
 
@@ -234,21 +239,29 @@ bool apfhost_ept_violation(struct vcpu *v, u64 gfn)
 	case PAGER_FETCHING:
 		/* One fetch per page: a second fault waits for the first. */
 		stat_inc(ST_APF_INFLIGHT_HOLD);
+		trace(TR_SYNC_HOLD, 0, gfn);
 		if (wait_for_page(v, gfn) == PAGER_FAILED)
 			report_sync(v, gfn);
+		trace(TR_SYNC_RELEASE, 0, gfn);
 		return true;
 	case PAGER_ABSENT:
 		break;
 	}
+	trace(TR_FAULT, 0, gfn);
 	while (!pager_start(&v->pager, gfn, cpu_rdtsc()))
 		wait_next_deadline(v);	/* max_fetches in flight */
+	trace(TR_FETCH_START, 0, gfn);
 	guest_state(&gs);
-	if (apf_fault(&v->apf, gfn, &gs, &token) == APF_SYNC_NONE) {
+	reason = apf_fault(&v->apf, gfn, &gs, &token);
+	if (reason == APF_SYNC_NONE) {
+		trace(TR_NOT_PRESENT, token, gfn);
 		inject_apf_pf(v, token);
 		return true;
 	}
+	trace(TR_SYNC_HOLD, reason, gfn);
 	if (wait_for_page(v, gfn) == PAGER_FAILED)
 		report_sync(v, gfn);
+	trace(TR_SYNC_RELEASE, 0, gfn);
 	return true;
 }
 
@@ -273,6 +286,8 @@ void apfhost_deliver(struct vcpu *v)
 		return;
 	if (!apf_next_event(&v->apf, &gs, &ev))
 		return;
+	trace(TR_READY, ev.token, (ev.kind == APF_EV_READY_PF ? 1 : 2) |
+	      (ev.error ? 4 : 0));
 	if (ev.kind == APF_EV_READY_PF)
 		inject_apf_pf(v, ev.token);
 	else if (!lapic_post(v, ev.vector))
@@ -326,6 +341,8 @@ bool apfhost_wrmsr(struct vcpu *v, u32 msr, u64 val, bool *gp)
 {
 	if (!apf_msr_known(msr))
 		return false;
+	if (msr == MSR_KVM_ASYNC_PF_ACK)
+		trace(TR_ACK, 0, val);
 	*gp = apf_wrmsr(&v->apf, msr, val) != 0;
 	return true;
 }

@@ -82,6 +82,9 @@ static const struct opt cmdline_opts[] = {
 	  0, NULL, "percent of fetch attempts that fail transiently (seeded)" },
 	{ "retries", OPT_UINT, OPT_FIELD(retries), 3, 0, 100,
 	  0, NULL, "transient failures retried before a fetch is reported failed" },
+	{ "trace", OPT_UINT, OPT_FIELD(trace), 0, 0, 1ULL << 22,
+	  0, NULL, "keep the last N trace events and print them at the end "
+	  "(0: off)" },
 };
 
 /* Store v into the field that o describes. */

@@ -43,6 +43,7 @@ struct vmm_config {
 	u64 fail_end;		/* fail_end=   end of that range (0 = none) */
 	u32 fail_pct;		/* fail_pct=   percent of attempts failing transiently */
 	u32 retries;		/* retries=    transient failures retried per fetch */
+	u64 trace;		/* trace=      event records kept (0 = off) */
 };
 
 /* Fill c with the defaults documented in README.md. */

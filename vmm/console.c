@@ -92,6 +92,22 @@ void con_puts(const char *s)
 	}
 }
 
+void con_debug_printf(const char *fmt, ...)
+{
+	char buf[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	fmt_vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	if (!have_e9) {
+		con_puts(buf);
+		return;
+	}
+	for (const char *s = buf; *s; s++)
+		cpu_outb(E9_PORT, (u8)*s);
+}
+
 void con_printf(const char *fmt, ...)
 {
 	char buf[512];

@@ -19,6 +19,10 @@ void con_printf(const char *fmt, ...) __printf(1, 2);
 void con_puts(const char *s);
 /* Wait until every byte written has left COM1 (before power-off). */
 void con_drain(void);
+/* printf to port 0xE9 only when the platform has it (Bochs, QEMU
+ * debugcon): bulk output such as traces, free of serial timing; else to
+ * the console. */
+void con_debug_printf(const char *fmt, ...) __printf(1, 2);
 /* Relay one byte of guest console output; complete lines are printed. */
 void con_guest_putc(char c);
 /* Print a partial guest line left in the relay buffer, if any. */

@@ -8,6 +8,7 @@
 #include "vmm.h"
 #include "console.h"
 #include "stats.h"
+#include "trace.h"
 #include "../lib/fmt.h"
 
 void (*vmm_dump_hook)(void);
@@ -16,6 +17,7 @@ static bool ending;
 static __noreturn void finish(s64 guest_code, bool panicked, int status)
 {
 	con_guest_flush();
+	trace_dump();
 	stats_print(guest_code, panicked);
 	power_off(status);
 }

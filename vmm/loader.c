@@ -1,13 +1,15 @@
 /*
- * vmm/loader.c - loads a Multiboot v1 guest kernel (a.out kludge, ELF32 or
- * ELF64) into guest RAM and writes the Multiboot v1 information the guest
- * is entered with, as a Multiboot loader would.
+ * vmm/loader.c - loads a Multiboot guest kernel (v1: a.out kludge, ELF32 or
+ * ELF64; v2: address tag, ELF32 or ELF64) into guest RAM and writes the
+ * Multiboot information the guest is entered with, as a Multiboot loader
+ * would. vmm/loader.h says which protocol an image gets.
  *
  * Pure module: works on a host buffer holding guest RAM (gpa 0 at ram[0])
  * and on the image as bytes; every offset is checked against the image
  * size before it is read. Follows the Multiboot Specification 0.6.96
- * ("OS image format", "Boot information format") and the System V ABI
- * ELF program headers; no SDM section.
+ * ("OS image format", "Boot information format"), the Multiboot2
+ * Specification 2.0 ("OS image format", "Boot information format") and the
+ * System V ABI ELF program headers; no SDM section.
  * Environment: VMX root during start-up, or host tests.
  */
 #include "loader.h"
@@ -24,6 +26,37 @@
  * gives memory information; it has no video mode to offer. */
 #define MB1_HDR_REQ_MASK	0xffffu
 #define MB1_HDR_SUPPORTED	(MB1_HDR_PAGE_ALIGN | MB1_HDR_MEMORY_INFO)
+
+/* Multiboot2 header (Multiboot2 spec, "Header layout", "Header tags"):
+ * 8-byte aligned in the first 32 KiB, tags 8-byte aligned after the four
+ * fixed words. boot/multiboot.h names tags 0-4 and 6; the rest are here. */
+#define MB2_HDR_FIXED		(4 * sizeof(u32))
+#define MB2_HDR_ALIGN		8u
+#define MB2_HDR_TAG_FRAMEBUFFER	5
+#define MB2_HDR_TAG_EFI_BS	7	/* may run with EFI boot services */
+#define MB2_HDR_TAG_ENTRY_EFI32	8
+#define MB2_HDR_TAG_ENTRY_EFI64	9
+#define MB2_HDR_TAG_RELOCATABLE	10
+#define MB2_ADDR_TAG_SIZE	24	/* type, flags, size, four addresses */
+#define MB2_ENTRY_TAG_SIZE	12	/* type, flags, size, entry_addr */
+
+struct mb2_hdr_tag {
+	u16 type, flags;
+	u32 size;
+};
+_Static_assert(sizeof(struct mb2_hdr_tag) == 8, "mb2 header tag");
+
+/* The a.out-style placement both protocols can give instead of ELF. */
+struct aout_addrs {
+	u32 header_addr, load_addr, load_end_addr, bss_end_addr;
+};
+
+/* What a Multiboot2 header asked for (mb2_tags). */
+struct mb2_req {
+	bool has_addr, has_entry;
+	struct aout_addrs addr;
+	u32 entry;
+};
 
 /* ELF (System V gABI, "ELF Header" and "Program Header") */
 #define ELF_MAGIC		"\x7f" "ELF"
@@ -81,6 +114,30 @@ _Static_assert(sizeof(struct elf64_phdr) == 56, "Elf64_Phdr");
 #define MBI_LOADER_NAME		"apfvisor"
 #define MBI_FLAGS		(MB1_INFO_MEMORY | MB1_INFO_CMDLINE | \
 				 MB1_INFO_MEM_MAP | MB1_INFO_LOADER_NAME)
+
+/* Multiboot2 information (Multiboot2 spec, "Boot information format"):
+ * u32 total_size, u32 reserved, then tags, each 8-byte aligned. */
+#define MB2I_FIXED		8u
+#define MB2I_ALIGN		8u
+#define MB2I_TAG_HDR		8u	/* u32 type, u32 size */
+#define MB2I_MMAP_HDR		8u	/* u32 entry_size, u32 entry_version */
+#define MB2I_MMAP_VERSION	0
+
+struct mb2_meminfo {
+	u32 mem_lower, mem_upper;
+};
+
+struct mb2_mmap_entry {
+	u64 base, len;
+	u32 type, reserved;
+};
+_Static_assert(sizeof(struct mb2_mmap_entry) == 24, "mb2 mmap entry");
+
+/* One range of the guest's memory map, whichever protocol carries it. */
+struct mem_range {
+	u64 base, len;
+	u32 type;
+};
 
 /* One parse in progress. */
 struct ld_ctx {
@@ -186,37 +243,51 @@ static s64 mb1_find(const struct ld_ctx *c)
 	return -1;
 }
 
-/* Place the a.out-kludge image: the header at file offset hoff is loaded
- * at header_addr, so load_addr's file offset is hoff - (header_addr -
- * load_addr). Zero load_end/bss_end mean "whole file"/"no bss". */
+/* Place an a.out-style image: the header at file offset hoff (hdr_len
+ * bytes) is loaded at header_addr, so load_addr's file offset is hoff -
+ * (header_addr - load_addr). Zero load_end/bss_end mean "whole file"/"no
+ * bss". who names the header in messages ("Multiboot", "Multiboot2"). */
+static int aout_place(struct ld_ctx *c, const char *who, u64 hoff,
+		      u64 hdr_len, const struct aout_addrs *h)
+{
+	struct image_seg s;
+
+	if (h->header_addr < h->load_addr || h->header_addr - h->load_addr > hoff)
+		return fail(c, "%s header_addr 0x%x and load_addr 0x%x do not "
+			    "match the header's file offset 0x%llx", who,
+			    h->header_addr, h->load_addr, (unsigned long long)hoff);
+	s.gpa = h->load_addr;
+	s.offset = hoff - (h->header_addr - h->load_addr);
+	if (h->load_end_addr && h->load_end_addr < h->header_addr + hdr_len)
+		return fail(c, "%s load_end_addr 0x%x ends before the header",
+			    who, h->load_end_addr);
+	s.filesz = h->load_end_addr ? (u64)h->load_end_addr - h->load_addr
+				    : c->size - s.offset;
+	if (h->bss_end_addr && h->bss_end_addr < s.gpa + s.filesz)
+		return fail(c, "%s bss_end_addr 0x%x is below load_end 0x%llx",
+			    who, h->bss_end_addr,
+			    (unsigned long long)(s.gpa + s.filesz));
+	s.memsz = h->bss_end_addr ? (u64)h->bss_end_addr - h->load_addr
+				  : s.filesz;
+	return add_seg(c, s);
+}
+
+/* The v1 a.out kludge: the header's address fields, then the entry. */
 static int mb1_kludge(struct ld_ctx *c, u64 hoff)
 {
 	struct mb1_header h;
-	struct image_seg s;
+	struct aout_addrs a;
 
 	if (hoff + sizeof(h) > MIN(c->size, (u64)MB1_SEARCH_LIMIT))
 		return fail(c, "Multiboot header at 0x%llx is cut short: the a.out "
 			    "kludge needs %zu bytes in the first 8 KiB",
 			    (unsigned long long)hoff, sizeof(h));
 	memcpy(&h, c->img + hoff, sizeof(h));
-	if (h.header_addr < h.load_addr || h.header_addr - h.load_addr > hoff)
-		return fail(c, "Multiboot header_addr 0x%x and load_addr 0x%x do "
-			    "not match the header's file offset 0x%llx", h.header_addr,
-			    h.load_addr, (unsigned long long)hoff);
-	s.gpa = h.load_addr;
-	s.offset = hoff - (h.header_addr - h.load_addr);
-	if (h.load_end_addr && h.load_end_addr < h.header_addr + sizeof(h))
-		return fail(c, "Multiboot load_end_addr 0x%x ends before the header",
-			    h.load_end_addr);
-	s.filesz = h.load_end_addr ? (u64)h.load_end_addr - h.load_addr
-				   : c->size - s.offset;
-	if (h.bss_end_addr && h.bss_end_addr < s.gpa + s.filesz)
-		return fail(c, "Multiboot bss_end_addr 0x%x is below load_end 0x%llx",
-			    h.bss_end_addr, (unsigned long long)(s.gpa + s.filesz));
-	s.memsz = h.bss_end_addr ? (u64)h.bss_end_addr - h.load_addr : s.filesz;
+	a = (struct aout_addrs){ h.header_addr, h.load_addr, h.load_end_addr,
+				 h.bss_end_addr };
 	c->gi->kind = IMAGE_MB1_KLUDGE;
 	c->gi->entry = h.entry_addr;
-	return add_seg(c, s);
+	return aout_place(c, "Multiboot", hoff, sizeof(h), &a);
 }
 
 /* --- ELF --------------------------------------------------------------- */
@@ -310,6 +381,145 @@ static int elf_load(struct ld_ctx *c)
 	return fail(c, "ELF class %u is neither ELF32 nor ELF64", id[EI_CLASS]);
 }
 
+/* --- Multiboot2 header -------------------------------------------------- */
+
+/* Offset of a valid Multiboot2 header (magic and checksum over the four
+ * fixed words) within the first 32 KiB, 8-byte aligned; -1 when none. */
+static s64 mb2_find(const struct ld_ctx *c)
+{
+	u64 end = MIN(c->size, (u64)MB2_SEARCH_LIMIT);
+
+	for (u64 off = 0; off + MB2_HDR_FIXED <= end; off += MB2_HDR_ALIGN) {
+		u32 magic = rd32(c, off), arch = rd32(c, off + 4);
+		u32 len = rd32(c, off + 8), sum = rd32(c, off + 12);
+
+		if (magic == MB2_HEADER_MAGIC && (u32)(magic + arch + len + sum) == 0)
+			return (s64)off;
+	}
+	return -1;
+}
+
+/* Information tags apfvisor gives (loader_build_mb2i); modules: none. */
+static bool mb2_info_given(u32 type)
+{
+	return type == MB2_TAG_CMDLINE || type == MB2_TAG_LOADER_NAME ||
+	       type == MB2_TAG_MODULE || type == MB2_TAG_BASIC_MEMINFO ||
+	       type == MB2_TAG_MMAP;
+}
+
+/* Every type an information-request tag names must be one apfvisor
+ * gives, unless the tag is optional. */
+static int mb2_info_request(struct ld_ctx *c, u64 off, const struct mb2_hdr_tag *t)
+{
+	for (u64 i = sizeof(*t); i + sizeof(u32) <= t->size; i += sizeof(u32)) {
+		u32 type = rd32(c, off + i);
+
+		if (!mb2_info_given(type) && !(t->flags & MB2_HDR_TAG_OPTIONAL))
+			return fail(c, "Multiboot2 header asks for information "
+				    "apfvisor does not give (tag type %u)", type);
+	}
+	return 0;
+}
+
+/* One header tag. The address and entry tags are recorded; tags that only
+ * matter to other loaders (console flags, module alignment, EFI, a
+ * relocatable image - loaded at its link address) are accepted; anything
+ * else must be optional. */
+static int mb2_tag(struct ld_ctx *c, u64 off, const struct mb2_hdr_tag *t,
+		   struct mb2_req *r)
+{
+	switch (t->type) {
+	case MB2_HDR_TAG_INFO_REQ:
+		return mb2_info_request(c, off, t);
+	case MB2_HDR_TAG_ADDRESS:
+		if (t->size < MB2_ADDR_TAG_SIZE)
+			return fail(c, "Multiboot2 address tag is %u bytes, not %u",
+				    t->size, MB2_ADDR_TAG_SIZE);
+		memcpy(&r->addr, c->img + off + sizeof(*t), sizeof(r->addr));
+		r->has_addr = true;
+		return 0;
+	case MB2_HDR_TAG_ENTRY:
+		if (t->size < MB2_ENTRY_TAG_SIZE)
+			return fail(c, "Multiboot2 entry address tag is %u bytes, "
+				    "not %u", t->size, MB2_ENTRY_TAG_SIZE);
+		r->entry = rd32(c, off + sizeof(*t));
+		r->has_entry = true;
+		return 0;
+	case MB2_HDR_TAG_FLAGS:
+	case MB2_HDR_TAG_MODULE_ALIGN:
+	case MB2_HDR_TAG_EFI_BS:
+	case MB2_HDR_TAG_ENTRY_EFI32:
+	case MB2_HDR_TAG_ENTRY_EFI64:
+	case MB2_HDR_TAG_RELOCATABLE:
+		return 0;
+	}
+	if (t->flags & MB2_HDR_TAG_OPTIONAL)
+		return 0;
+	return fail(c, "Multiboot2 header requires %s apfvisor does not "
+		    "provide (tag type %u)", t->type == MB2_HDR_TAG_FRAMEBUFFER ?
+		    "a framebuffer, which" : "a feature", t->type);
+}
+
+/* Check the header's fixed part and walk its tags up to the end tag. */
+static int mb2_header(struct ld_ctx *c, u64 hoff, u32 *hlen, struct mb2_req *r)
+{
+	u32 arch = rd32(c, hoff + 4);
+	u64 off = hoff + MB2_HDR_FIXED, end;
+	struct mb2_hdr_tag t;
+
+	*hlen = rd32(c, hoff + 8);
+	if (arch != MB2_ARCH_I386)
+		return fail(c, "Multiboot2 header is for architecture %u, not "
+			    "i386 (0)", arch);
+	end = hoff + *hlen;
+	if (*hlen < MB2_HDR_FIXED + sizeof(t) || end > MIN(c->size, (u64)MB2_SEARCH_LIMIT))
+		return fail(c, "Multiboot2 header at 0x%llx: length %u does not "
+			    "fit the first 32 KiB of the image",
+			    (unsigned long long)hoff, *hlen);
+	for (;;) {
+		if (off + sizeof(t) > end)
+			return fail(c, "Multiboot2 header has no end tag");
+		memcpy(&t, c->img + off, sizeof(t));
+		if (t.size < sizeof(t) || t.size > end - off)
+			return fail(c, "Multiboot2 header tag %u at 0x%llx: size %u "
+				    "is outside the header", t.type,
+				    (unsigned long long)off, t.size);
+		if (t.type == MB2_HDR_TAG_END)
+			return 0;
+		if (mb2_tag(c, off, &t, r) < 0)
+			return -1;
+		off += ALIGN_UP(t.size, MB2_HDR_ALIGN);
+	}
+}
+
+/* A v2-only kernel: the address tag places it (and then needs the entry
+ * tag, as GRUB requires), else its ELF program headers; an entry tag
+ * overrides the ELF entry point. */
+static int mb2_load(struct ld_ctx *c, u64 hoff)
+{
+	struct mb2_req r = { 0 };
+	u32 hlen;
+	int rc;
+
+	c->gi->proto = BOOT_PROTO_MB2;
+	if (mb2_header(c, hoff, &hlen, &r) < 0)
+		return -1;
+	if (r.has_addr && !r.has_entry)
+		return fail(c, "Multiboot2 address tag without an entry address tag");
+	if (r.has_addr) {
+		c->gi->kind = IMAGE_MB2_ADDRESS;
+		rc = aout_place(c, "Multiboot2", hoff, hlen, &r.addr);
+	} else if (elf_is(c)) {
+		rc = elf_load(c);
+	} else {
+		return fail(c, "Multiboot2 kernel is neither ELF nor placed by an "
+			    "address tag");
+	}
+	if (r.has_entry)
+		c->gi->entry = r.entry;
+	return rc;
+}
+
 /* --- entry points ------------------------------------------------------ */
 
 /* Record the Multiboot header if there is one and refuse requirements
@@ -329,26 +539,36 @@ static int mb1_header(struct ld_ctx *c, s64 hoff)
 	return 0;
 }
 
-/* Try the a.out kludge, then ELF; then check the result as a whole. */
+/* A v1 kernel (or a plain ELF): the a.out kludge, else ELF. */
+static int mb1_load(struct ld_ctx *c, s64 hoff)
+{
+	c->gi->proto = BOOT_PROTO_MB1;
+	if (mb1_header(c, hoff) < 0)
+		return -1;
+	if (hoff >= 0 && (c->gi->mb1_flags & MB1_HDR_AOUT_KLUDGE))
+		return mb1_kludge(c, (u64)hoff);
+	if (elf_is(c))
+		return elf_load(c);
+	return fail(c, "not a Multiboot kernel: no ELF header and no "
+		    "a.out-kludge Multiboot header");
+}
+
+/* v2 only when there is no v1 header (vmm/loader.h says why); then check
+ * the result as a whole. */
 int loader_parse(const void *img, u64 size, u64 lowest, u64 ram_size,
 		 struct guest_image *gi, char *err, size_t errlen)
 {
 	struct ld_ctx c = { img, size, lowest, ram_size, gi, err, errlen };
-	s64 hoff = mb1_find(&c);
+	s64 h1, h2;
 	int rc;
 
 	memset(gi, 0, sizeof(*gi));
 	if (errlen)
 		err[0] = '\0';
-	if (mb1_header(&c, hoff) < 0)
-		return -1;
-	if (hoff >= 0 && (gi->mb1_flags & MB1_HDR_AOUT_KLUDGE))
-		rc = mb1_kludge(&c, (u64)hoff);
-	else if (elf_is(&c))
-		rc = elf_load(&c);
-	else
-		return fail(&c, "not a Multiboot kernel: no ELF header and no "
-			    "a.out-kludge Multiboot header");
+	h1 = mb1_find(&c);
+	h2 = mb2_find(&c);
+	gi->has_mb2 = h2 >= 0;
+	rc = h1 < 0 && h2 >= 0 ? mb2_load(&c, (u64)h2) : mb1_load(&c, h1);
 	if (rc < 0)
 		return -1;
 	if (!gi->nsegs)

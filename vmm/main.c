@@ -12,6 +12,7 @@
 #include "loader.h"
 #include "palloc.h"
 #include "vcpu.h"
+#include "trace.h"
 #include "vmm.h"
 #include "../boot/multiboot.h"
 #include "../lib/env.h"
@@ -135,6 +136,8 @@ void boot_main(u32 magic, u64 info)
 	setup_palloc();
 	start_vmx();
 	load_guest(&entry, &mbi, &ram);
+	if (cfg.trace)
+		trace_start(cfg.trace);
 	vcpu_init(&vcpu0, &cfg, ram, cfg.ram_size, entry, mbi);
 	vcpu_run(&vcpu0);
 }

@@ -8,6 +8,7 @@
  */
 #include "vcpu.h"
 #include "apfhost.h"
+#include "trace.h"
 #include "../apic/lapic.h"
 #include "console.h"
 #include "cpu.h"
@@ -392,13 +393,16 @@ bool vcpu_halt(struct vcpu *v)
 {
 	if (!(vmcs_read(GUEST_RFLAGS) & RFLAGS_IF))
 		return false;	/* only an NMI could wake it, and none comes */
+	trace(TR_HALT, 0, 0);
 	for (;;) {
 		u64 now = cpu_rdtsc(), d;
 
 		apfhost_complete(v, now);
 		lapic_before_entry(v, now);	/* timer expiries */
-		if (lapic_wakes(v) || apfhost_wakes(v))
+		if (lapic_wakes(v) || apfhost_wakes(v)) {
+			trace(TR_WAKE, 0, 0);
 			return true;
+		}
 		d = MIN(apfhost_next_deadline(v, now), lapic_next_deadline(v));
 		if (d == ~0ULL)
 			return false;
@@ -445,6 +449,8 @@ __noreturn void vcpu_run(struct vcpu *v)
 				 basic, (unsigned long long)v->exit_qual);
 		}
 		stats_count_exit(v->exit_reason & EXIT_REASON_BASIC_MASK);
+		trace(TR_EXIT, v->exit_reason & EXIT_REASON_BASIC_MASK,
+		      v->ring[(v->ring_next - 1) % VCPU_EXIT_RING].rip);
 		reinject_vectoring();
 		switch (exits_handle(v)) {
 		case EXIT_SKIP:

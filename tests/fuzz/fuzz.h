@@ -11,6 +11,7 @@
 #define TESTS_FUZZ_FUZZ_H
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "../../lib/types.h"
@@ -23,6 +24,23 @@
 				__FILE__, __LINE__, #cond);		\
 			__builtin_trap();				\
 		}							\
+	} while (0)
+
+/* FUZZ_TRACE=1 in the environment: targets narrate each step on stderr,
+ * to read a saved crash input (./fuzz_apf crash-...). */
+static inline bool fuzz_tracing(void)
+{
+	static int on = -1;
+
+	if (on < 0)
+		on = getenv("FUZZ_TRACE") != NULL;
+	return on;
+}
+
+#define FUZZ_TRACE(...)							\
+	do {								\
+		if (fuzz_tracing())					\
+			fprintf(stderr, __VA_ARGS__);			\
 	} while (0)
 
 /* The fuzzer's bytes, consumed front to back. */

@@ -203,6 +203,8 @@ static void wr_en(u64 val)
 	bool gp = en_must_gp(val);
 	int rc = wrmsr(MSR_KVM_ASYNC_PF_EN, val);
 
+	FUZZ_TRACE("  EN <- %#llx: %s\n", (unsigned long long)val,
+		   rc ? "#GP" : "ok");
 	FUZZ_CHECK(rc == (gp ? -1 : 0));
 	if (rc)
 		return;
@@ -231,6 +233,19 @@ static void wr_ack(u64 val)
 		FUZZ_CHECK(rc == -1);
 	if (!rc && (val & 1))
 		S.await_ack = false;
+}
+
+/* Any MSR in KVM's range: the three APF ones, or one that must #GP. */
+static void wr_any(u32 msr, u64 val)
+{
+	if (msr == MSR_KVM_ASYNC_PF_EN)
+		wr_en(val);
+	else if (msr == MSR_KVM_ASYNC_PF_INT)
+		wr_int(val);
+	else if (msr == MSR_KVM_ASYNC_PF_ACK)
+		wr_ack(val);
+	else
+		FUZZ_CHECK(wrmsr(msr, val) == -1);
 }
 
 static void do_rdmsr(u32 msr)
@@ -306,6 +321,8 @@ static void fault(u64 gfn, u8 gsb)
 	guest_state(gsb, &gs);
 	want = expected_reason(&gs);
 	r = apf_fault(&A, gfn, &gs, &token);
+	FUZZ_TRACE("  gfn %llu gs=%#x: reason %d (want %d) token %#x\n",
+		   (unsigned long long)gfn, gsb, r, want, token);
 	FUZZ_CHECK(r == want);
 	if (r != APF_SYNC_NONE) {
 		FUZZ_CHECK(nwrites == 0);
@@ -356,6 +373,8 @@ static void next_event(u8 gsb)
 	guest_state(gsb, &gs);
 	want = deliverable(&gs);
 	got = apf_next_event(&A, &gs, &ev);
+	FUZZ_TRACE("  gs=%#x: %s kind %d token %#x vector %u\n", gsb,
+		   got ? "event" : "none", ev.kind, ev.token, ev.vector);
 	FUZZ_CHECK(got == want);	/* nothing lost, nothing early */
 	if (!got) {
 		FUZZ_CHECK(nwrites == 0);
@@ -399,9 +418,25 @@ static u64 en_value(struct fz *f)
 	return (u64)fz_u8(f) * 64 | (sel & 0x3f);
 }
 
+/* The area word at off as the guest sees it (0 outside RAM). */
+static u32 area_word(u32 off)
+{
+	u64 gpa = area() + off;
+
+	return gpa < ram_size && ram_size - gpa >= sizeof(u32) ? ram_get(gpa) : 0;
+}
+
+static const char *const op_names[OP_COUNT] = {
+	"wrmsr EN", "wrmsr INT", "wrmsr ACK", "wrmsr other", "rdmsr", "fault",
+	"page ready", "next event", "guest clears flags", "guest clears token",
+	"guest writes junk", "guest #PF handler", "guest IRQ handler",
+};
+
 static void step(struct fz *f)
 {
 	u8 op = fz_u8(f) % OP_COUNT, b;
+
+	FUZZ_TRACE("%s\n", op_names[op]);
 
 	nwrites = 0;
 	switch (op) {
@@ -414,7 +449,7 @@ static void step(struct fz *f)
 		b = fz_u8(f);
 		wr_ack(b % 4 == 3 ? fz_u64(f) : b & 1);
 		break;
-	case OP_WR_OTHER: wrmsr(0x4b564d00u + fz_u8(f), fz_u64(f)); break;
+	case OP_WR_OTHER: wr_any(0x4b564d00u + fz_u8(f), fz_u64(f)); break;
 	case OP_RDMSR: do_rdmsr(0x4b564d00u + fz_u8(f) % 8); break;
 	case OP_FAULT: b = fz_u8(f); fault(b % NGFN, fz_u8(f)); break;
 	case OP_READY: ready(fz_u8(f) % NGFN); break;
@@ -434,6 +469,11 @@ static void step(struct fz *f)
 			wr_ack(1);
 		break;
 	}
+	FUZZ_TRACE("  -> en=%#llx vec=%#llx inflight=%u wakeall=%d await=%d "
+		   "outstanding=%u flags=%u token=%#x\n",
+		   (unsigned long long)S.en, (unsigned long long)S.vec, S.n,
+		   S.wakeall, S.await_ack, apf_outstanding(&A), area_word(0),
+		   area_word(4));
 	check_counts();
 }
 
