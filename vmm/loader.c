@@ -594,7 +594,7 @@ void loader_copy(const struct guest_image *gi, const void *img, void *ram,
 }
 
 /* The guest's memory map: low RAM, the EBDA and BIOS holes, high RAM. */
-static void mbi_mmap(struct mb1_mmap_entry *e, u64 ram_size)
+static void mem_map(struct mem_range r[MBI_MMAP_ENTRIES], u64 ram_size)
 {
 	static const struct { u64 base, end; u32 type; } map[MBI_MMAP_ENTRIES] = {
 		{ 0, MBI_LOW_RAM_END, BOOT_MEM_RAM },
@@ -606,13 +606,27 @@ static void mbi_mmap(struct mb1_mmap_entry *e, u64 ram_size)
 	for (unsigned i = 0; i < MBI_MMAP_ENTRIES; i++) {
 		u64 end = map[i].end ? map[i].end : ram_size;
 
+		r[i] = (struct mem_range){ map[i].base,
+			end > map[i].base ? end - map[i].base : 0, map[i].type };
+	}
+}
+
+/* KiB of upper memory, from 1 MiB to the end of RAM (both protocols). */
+static u32 mem_upper_kib(u64 ram_size)
+{
+	return (u32)((ram_size - MBI_HIGH_BASE) / KiB);
+}
+
+static void mbi_mmap(struct mb1_mmap_entry *e, u64 ram_size)
+{
+	struct mem_range r[MBI_MMAP_ENTRIES];
+
+	mem_map(r, ram_size);
+	for (unsigned i = 0; i < MBI_MMAP_ENTRIES; i++)
 		e[i] = (struct mb1_mmap_entry){
 			.size = sizeof(e[i]) - sizeof(e[i].size),
-			.addr = map[i].base,
-			.len = end > map[i].base ? end - map[i].base : 0,
-			.type = map[i].type,
+			.addr = r[i].base, .len = r[i].len, .type = r[i].type,
 		};
-	}
 }
 
 /* Lay out info, memory map, loader name and command line from
@@ -637,11 +651,83 @@ u32 loader_build_mbi(void *ram, u64 ram_size, const char *cmdline)
 		 APFV_GUEST_MBI_END - cmd_pa);
 	mi.flags = MBI_FLAGS;
 	mi.mem_lower = MBI_MEM_LOWER_KIB;
-	mi.mem_upper = (u32)((ram_size - MBI_HIGH_BASE) / KiB);
+	mi.mem_upper = mem_upper_kib(ram_size);
 	mi.cmdline = (u32)cmd_pa;
 	mi.mmap_addr = (u32)mmap_pa;
 	mi.mmap_length = (u32)mmap_len;
 	mi.boot_loader_name = (u32)name_pa;
 	memcpy(base + APFV_GUEST_MBI_GPA, &mi, sizeof(mi));
 	return APFV_GUEST_MBI_GPA;
+}
+
+/* Write one v2 information tag at *pa (header, then len bytes of body;
+ * body NULL: already in place) and move *pa past it, to the next 8-byte
+ * boundary. */
+static void mb2i_tag(u8 *ram, u64 *pa, u32 type, const void *body, u32 len)
+{
+	struct mb2_tag t = { type, MB2I_TAG_HDR + len };
+
+	memcpy(ram + *pa, &t, sizeof(t));
+	if (body)
+		memcpy(ram + *pa + sizeof(t), body, len);
+	*pa = ALIGN_UP(*pa + t.size, MB2I_ALIGN);
+}
+
+/* The memory-map tag: entry size and version, then the entries. */
+static void mb2i_mmap(u8 *ram, u64 *pa, u64 ram_size)
+{
+	struct {
+		u32 entry_size, entry_version;
+		struct mb2_mmap_entry e[MBI_MMAP_ENTRIES];
+	} __packed body = { sizeof(struct mb2_mmap_entry), MB2I_MMAP_VERSION, { { 0 } } };
+	struct mem_range r[MBI_MMAP_ENTRIES];
+
+	_Static_assert(sizeof(body) == MB2I_MMAP_HDR + sizeof(body.e), "packed");
+	mem_map(r, ram_size);
+	for (unsigned i = 0; i < MBI_MMAP_ENTRIES; i++)
+		body.e[i] = (struct mb2_mmap_entry){ r[i].base, r[i].len, r[i].type, 0 };
+	mb2i_tag(ram, pa, MB2_TAG_MMAP, &body, sizeof(body));
+}
+
+/* Tags in this order: loader name, basic meminfo, memory map, command
+ * line (last, so it can take whatever room is left), end. */
+u32 loader_build_mb2i(void *ram, u64 ram_size, const char *cmdline)
+{
+	u8 *base = ram;
+	u64 pa = APFV_GUEST_MBI_GPA + MB2I_FIXED, room;
+	struct mb2_meminfo mem = { MBI_MEM_LOWER_KIB, 0 };
+	struct mb2_tag end = { MB2_TAG_END, MB2I_TAG_HDR };
+	u32 fixed[2] = { 0, 0 };	/* total_size, reserved */
+	size_t len;
+
+	_Static_assert(APFV_GUEST_MBI_GPA % MB2I_ALIGN == 0, "v2 info alignment");
+	if (ram_size < MBI_HIGH_BASE)
+		return 0;
+	memset(base + APFV_GUEST_MBI_GPA, 0, APFV_GUEST_MBI_END - APFV_GUEST_MBI_GPA);
+	mem.mem_upper = mem_upper_kib(ram_size);
+	mb2i_tag(base, &pa, MB2_TAG_LOADER_NAME, MBI_LOADER_NAME,
+		 sizeof(MBI_LOADER_NAME));
+	mb2i_tag(base, &pa, MB2_TAG_BASIC_MEMINFO, &mem, sizeof(mem));
+	mb2i_mmap(base, &pa, ram_size);
+	/* the string with its NUL, then the end tag, before the area's end */
+	room = APFV_GUEST_MBI_END - pa - MB2I_TAG_HDR - sizeof(end);
+	len = str_copy((char *)base + pa + MB2I_TAG_HDR, cmdline ? cmdline : "",
+		       room);
+	len = MIN(len, room - 1);
+	mb2i_tag(base, &pa, MB2_TAG_CMDLINE, NULL, (u32)len + 1);
+	memcpy(base + pa, &end, sizeof(end));
+	fixed[0] = (u32)(pa + sizeof(end) - APFV_GUEST_MBI_GPA);
+	memcpy(base + APFV_GUEST_MBI_GPA, fixed, sizeof(fixed));
+	return APFV_GUEST_MBI_GPA;
+}
+
+u32 loader_build_info(const struct guest_image *gi, void *ram, u64 ram_size,
+		      const char *cmdline, u32 *magic)
+{
+	if (gi->proto == BOOT_PROTO_MB2) {
+		*magic = MB2_LOADER_MAGIC;
+		return loader_build_mb2i(ram, ram_size, cmdline);
+	}
+	*magic = MB1_LOADER_MAGIC;
+	return loader_build_mbi(ram, ram_size, cmdline);
 }

@@ -93,8 +93,9 @@ static void start_vmx(void)
 		panic("forced by fault=panic");
 }
 
-/* Load the guest module into freshly allocated guest RAM. */
-static void load_guest(u32 *entry, u32 *mbi, u8 **ram)
+/* Load the guest module into freshly allocated guest RAM; *magic and *mbi
+ * are what its Multiboot protocol (v1 or v2) wants in EAX and EBX. */
+static void load_guest(u32 *entry, u32 *magic, u32 *mbi, u8 **ram)
 {
 	const struct boot_module *m;
 	struct guest_image gi;
@@ -114,15 +115,16 @@ static void load_guest(u32 *entry, u32 *mbi, u8 **ram)
 			 GUEST_LOWEST, cfg.ram_size, &gi, err, sizeof(err)))
 		vmm_fail("vmm: guest module %u: %s", cfg.guest_module, err);
 	loader_copy(&gi, env_phys_to_virt(m->start), *ram, cfg.ram_size);
-	*mbi = loader_build_mbi(*ram, cfg.ram_size, m->cmdline);
+	*mbi = loader_build_info(&gi, *ram, cfg.ram_size, m->cmdline, magic);
 	*entry = (u32)gi.entry;
-	info("vmm: guest '%s': %u segments, entry 0x%x, %llu MiB RAM\n",
-	     m->cmdline, gi.nsegs, *entry, (unsigned long long)(cfg.ram_size >> 20));
+	info("vmm: guest '%s': Multiboot%s, %u segments, entry 0x%x, %llu MiB "
+	     "RAM\n", m->cmdline, gi.proto == BOOT_PROTO_MB2 ? "2" : "",
+	     gi.nsegs, *entry, (unsigned long long)(cfg.ram_size >> 20));
 }
 
 void boot_main(u32 magic, u64 info)
 {
-	u32 entry, mbi;
+	u32 entry, guest_magic, mbi;
 	u8 *ram;
 
 	con_init();
@@ -135,9 +137,11 @@ void boot_main(u32 magic, u64 info)
 	parse_cmdline();
 	setup_palloc();
 	start_vmx();
-	load_guest(&entry, &mbi, &ram);
+	load_guest(&entry, &guest_magic, &mbi, &ram);
 	if (cfg.trace)
 		trace_start(cfg.trace);
 	vcpu_init(&vcpu0, &cfg, ram, cfg.ram_size, entry, mbi);
+	/* vcpu_init enters as Multiboot v1 does; a v2 kernel gets its magic. */
+	vcpu0.regs.gpr[REG_RAX] = guest_magic;
 	vcpu_run(&vcpu0);
 }

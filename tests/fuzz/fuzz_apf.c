@@ -1,14 +1,17 @@
 /*
  * tests/fuzz/fuzz_apf.c - libFuzzer target for apf/apf.c, the APF protocol
  * state machine. The input is a program for one vCPU: guest WRMSRs of the
- * three APF MSRs, slow-page faults and fetch completions, "may an event be
+ * three APF MSRs, slow-page faults and fetch completions or failures (the
+ * error extension, EN bit 4, vmm/abi.h), "may an event be
  * delivered?" before entries, and the guest's own writes to the shared
  * area (clearing flags/token as a good guest does, or junk). A shadow of
  * the protocol, kept here from the ABI alone, is checked after every step.
  *
  * Invariants (any violation is __builtin_trap, so libFuzzer keeps the input):
- *  - every "ready" token was handed out by apf_fault() and its page has
- *    arrived, or is the wake-all owed since an enabling write;
+ *  - every "ready" token was handed out by apf_fault() and its fetch has
+ *    ended, or is the wake-all owed since an enabling write; its error
+ *    bit is the fetch's outcome, and with the extension on, ready_flags
+ *    is written (0 or APFV_READY_ERROR) before the event's own slot;
  *  - no token is delivered twice; tokens in flight are unique, never 0 or
  *    0xffffffff; at most APF_MAX_OUTSTANDING faults are in flight;
  *  - the module writes the shared area only where the guest left 0 (no
@@ -29,6 +32,7 @@
  */
 #include "fuzz.h"
 #include "../../apf/apf.h"
+#include "../../vmm/abi.h"
 
 #define RAM_MAX		8192u	/* guest RAM holding the shared area */
 #define NGFN		16u	/* slow pages the program touches */
@@ -37,18 +41,20 @@
 #define FIRST_INT_VEC	32u
 #define GUEST_VEC	0xecu	/* the vector the drain programs if needed */
 #define MAX_WRITES	4
+#define AREA_WORDS	3	/* flags, token, ready_flags */
 
 enum op {
 	OP_WR_EN, OP_WR_INT, OP_WR_ACK, OP_WR_OTHER, OP_RDMSR, OP_FAULT,
 	OP_READY, OP_NEXT, OP_CLEAR_FLAGS, OP_CLEAR_TOKEN, OP_GUEST_JUNK,
-	OP_PF_HANDLER, OP_INT_HANDLER, OP_COUNT,
+	OP_PF_HANDLER, OP_INT_HANDLER, OP_FAILED, OP_COUNT,
 };
 
 /* A token handed out by apf_fault() and not yet delivered as "ready". */
 struct tok {
 	u32 token;
 	u64 gfn;
-	bool ready;	/* apf_page_ready(gfn) was called */
+	bool ready;	/* its fetch ended: apf_page_ready/_failed(gfn) */
+	bool error;	/* ... by apf_page_failed() */
 };
 
 /* What the ABI says the module must hold, kept independently. */
@@ -58,7 +64,7 @@ struct shadow {
 	bool wakeall;	/* an enabling write owes one wake-all */
 	bool await_ack;	/* interrupt "ready" delivered, not yet ACKed */
 	u64 en, vec;
-	bool offer_int;
+	bool offer_int, offer_errors;
 };
 
 /* One area write the module made during the current step. */
@@ -101,14 +107,26 @@ static bool rd(void *ctx, u64 gpa, u32 *val)
 	return true;
 }
 
-/* Every write the module makes: inside the area, into a cleared slot. */
+static bool reports_errors(void)
+{
+	return S.offer_errors && (S.en & APFV_ASYNC_PF_SEND_ERROR);
+}
+
+/* Every write the module makes: inside the area, into a cleared slot.
+ * ready_flags goes with a "ready" and is written just before its slot
+ * (flags or token), which is the one checked for being consumed. */
 static bool wr(void *ctx, u64 gpa, u32 val)
 {
 	(void)ctx;
-	FUZZ_CHECK(gpa == area() + APF_AREA_FLAGS ||
-		   gpa == area() + APF_AREA_TOKEN);
 	FUZZ_CHECK(gpa + sizeof(u32) <= ram_size);
-	FUZZ_CHECK(ram_get(gpa) == 0);	/* never overwrite an unread event */
+	if (gpa == area() + APFV_AREA_READY_FLAGS) {
+		FUZZ_CHECK(reports_errors());
+		FUZZ_CHECK(val == 0 || val == APFV_READY_ERROR);
+	} else {
+		FUZZ_CHECK(gpa == area() + APF_AREA_FLAGS ||
+			   gpa == area() + APF_AREA_TOKEN);
+		FUZZ_CHECK(ram_get(gpa) == 0);	/* never overwrite an unread event */
+	}
 	FUZZ_CHECK(nwrites < MAX_WRITES);
 	writes[nwrites++] = (struct wr){ gpa, val };
 	ram_put(gpa, val);
@@ -175,7 +193,11 @@ static bool en_must_gp(u64 val)
 {
 	u64 gpa = val & KVM_ASYNC_PF_ADDR_MASK;
 
-	if (val & (KVM_ASYNC_PF_RESERVED | KVM_ASYNC_PF_DELIVERY_AS_PF_VMEXIT))
+	u64 reserved = KVM_ASYNC_PF_RESERVED | KVM_ASYNC_PF_DELIVERY_AS_PF_VMEXIT;
+
+	if (S.offer_errors)	/* bit 4 (reserved upstream) opts in to errors */
+		reserved &= ~APFV_ASYNC_PF_SEND_ERROR;
+	if (val & reserved)
 		return true;
 	if ((val & KVM_ASYNC_PF_DELIVERY_AS_INT) && !S.offer_int)
 		return true;
@@ -298,13 +320,33 @@ static enum apf_sync_reason expected_reason(const struct apf_guest_state *gs)
 	return APF_SYNC_NONE;
 }
 
-static void ready(u64 gfn)
+/* The fetch of gfn ended (error: it failed); the faults still waiting
+ * on gfn become owed "ready" events. Returns whether there was one. */
+static bool fetch_done(u64 gfn, bool error)
 {
-	apf_page_ready(&A, gfn);
+	bool any = false, r;
+
+	if (error) {
+		r = apf_page_failed(&A, gfn);
+	} else {
+		apf_page_ready(&A, gfn);
+		r = true;
+	}
 	FUZZ_CHECK(nwrites == 0);
 	for (u32 i = 0; i < S.n; i++)
-		if (S.t[i].gfn == gfn)
+		if (S.t[i].gfn == gfn && !S.t[i].ready) {
 			S.t[i].ready = true;
+			S.t[i].error = error;
+			any = true;
+		}
+	if (error)
+		FUZZ_CHECK(r == any);
+	return any;
+}
+
+static void ready(u64 gfn)
+{
+	fetch_done(gfn, false);
 }
 
 /* An EPT violation on a slow page. A page already being fetched is held
@@ -326,7 +368,8 @@ static void fault(u64 gfn, u8 gsb)
 	FUZZ_CHECK(r == want);
 	if (r != APF_SYNC_NONE) {
 		FUZZ_CHECK(nwrites == 0);
-		ready(gfn);
+		/* the vCPU waits for the fetch; nothing is owed for it */
+		FUZZ_CHECK(!fetch_done(gfn, gsb & 0x80));
 		return;
 	}
 	FUZZ_CHECK(token != 0 && token != KVM_APF_WAKE_ALL_TOKEN);
@@ -334,22 +377,24 @@ static void fault(u64 gfn, u8 gsb)
 	FUZZ_CHECK(nwrites == 1 && writes[0].gpa == area() + APF_AREA_FLAGS &&
 		   writes[0].val == KVM_PV_REASON_PAGE_NOT_PRESENT);
 	FUZZ_CHECK(S.n < APF_MAX_OUTSTANDING);
-	S.t[S.n++] = (struct tok){ token, gfn, false };
+	S.t[S.n++] = (struct tok){ token, gfn, false, false };
 }
 
-/* The delivered token must be owed; it is then no longer owed. */
-static void consume(u32 token)
+/* The delivered token must be owed; it is then no longer owed. Its
+ * error bit must be its fetch's outcome (wake-all: none). */
+static void consume(u32 token, bool error)
 {
 	int i;
 
 	if (token == KVM_APF_WAKE_ALL_TOKEN) {
-		FUZZ_CHECK(S.wakeall);
+		FUZZ_CHECK(S.wakeall && !error);
 		S.wakeall = false;
 		return;
 	}
 	i = tok_find(token);
 	FUZZ_CHECK(i >= 0);		/* handed out, not delivered before */
-	FUZZ_CHECK(S.t[i].ready);	/* and its page has arrived */
+	FUZZ_CHECK(S.t[i].ready);	/* and its fetch has ended */
+	FUZZ_CHECK(S.t[i].error == error);
 	S.t[i] = S.t[--S.n];
 }
 
@@ -368,6 +413,7 @@ static void next_event(u8 gsb)
 {
 	struct apf_guest_state gs;
 	struct apf_event ev = { 0 };
+	const struct wr *last;
 	bool want, got;
 
 	guest_state(gsb, &gs);
@@ -380,20 +426,27 @@ static void next_event(u8 gsb)
 		FUZZ_CHECK(nwrites == 0);
 		return;
 	}
-	FUZZ_CHECK(nwrites == 1);
+	if (reports_errors()) {	/* ready_flags first, then the slot */
+		FUZZ_CHECK(nwrites == 2);
+		FUZZ_CHECK(writes[0].gpa == area() + APFV_AREA_READY_FLAGS);
+		FUZZ_CHECK(writes[0].val == (ev.error ? APFV_READY_ERROR : 0));
+	} else {
+		FUZZ_CHECK(nwrites == 1);
+	}
+	last = &writes[nwrites - 1];
 	if (int_mode()) {
 		FUZZ_CHECK(ev.kind == APF_EV_READY_INT);
 		FUZZ_CHECK(ev.vector == S.vec && ev.vector >= FIRST_INT_VEC);
-		FUZZ_CHECK(writes[0].gpa == area() + APF_AREA_TOKEN &&
-			   writes[0].val == ev.token);
+		FUZZ_CHECK(last->gpa == area() + APF_AREA_TOKEN &&
+			   last->val == ev.token);
 		S.await_ack = true;
 	} else {
 		FUZZ_CHECK(ev.kind == APF_EV_READY_PF);
 		FUZZ_CHECK(can_take(&gs));
-		FUZZ_CHECK(writes[0].gpa == area() + APF_AREA_FLAGS &&
-			   writes[0].val == KVM_PV_REASON_PAGE_READY);
+		FUZZ_CHECK(last->gpa == area() + APF_AREA_FLAGS &&
+			   last->val == KVM_PV_REASON_PAGE_READY);
 	}
-	consume(ev.token);
+	consume(ev.token, ev.error);
 }
 
 /* --- the guest's side of the area ------------------------------------ */
@@ -430,6 +483,7 @@ static const char *const op_names[OP_COUNT] = {
 	"wrmsr EN", "wrmsr INT", "wrmsr ACK", "wrmsr other", "rdmsr", "fault",
 	"page ready", "next event", "guest clears flags", "guest clears token",
 	"guest writes junk", "guest #PF handler", "guest IRQ handler",
+	"fetch failed",
 };
 
 static void step(struct fz *f)
@@ -458,22 +512,25 @@ static void step(struct fz *f)
 	case OP_CLEAR_TOKEN: guest_write(APF_AREA_TOKEN, 0); break;
 	case OP_GUEST_JUNK:
 		b = fz_u8(f);
-		guest_write(b & 1 ? APF_AREA_TOKEN : APF_AREA_FLAGS, fz_u32(f));
+		guest_write(4 * (b % AREA_WORDS), fz_u32(f));
 		break;
 	case OP_PF_HANDLER:	/* read the reason, clear it first */
 		guest_write(APF_AREA_FLAGS, 0);
+		guest_write(APFV_AREA_READY_FLAGS, 0);
 		break;
 	case OP_INT_HANDLER:	/* consume the token, then ACK */
+		guest_write(APFV_AREA_READY_FLAGS, 0);
 		guest_write(APF_AREA_TOKEN, 0);
 		if (S.offer_int)
 			wr_ack(1);
 		break;
+	case OP_FAILED: fetch_done(fz_u8(f) % NGFN, true); break;
 	}
 	FUZZ_TRACE("  -> en=%#llx vec=%#llx inflight=%u wakeall=%d await=%d "
 		   "outstanding=%u flags=%u token=%#x\n",
 		   (unsigned long long)S.en, (unsigned long long)S.vec, S.n,
-		   S.wakeall, S.await_ack, apf_outstanding(&A), area_word(0),
-		   area_word(4));
+		   S.wakeall, S.await_ack, apf_outstanding(&A),
+		   area_word(APF_AREA_FLAGS), area_word(APF_AREA_TOKEN));
 	check_counts();
 }
 
@@ -511,12 +568,14 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 	u8 cfg;
 
 	fz_init(&f, data, size);
-	cfg = fz_u8(&f);
+	cfg = fz_u8(&f);	/* bit 0: INT offered, bit 1: errors offered */
 	memset(&S, 0, sizeof(S));
 	memset(ram, 0, sizeof(ram));
 	S.offer_int = cfg & 1;
-	ram_size = 64 * (1 + (cfg >> 1) % (RAM_MAX / 64));
+	S.offer_errors = cfg & 2;
+	ram_size = 64 * (1 + fz_u8(&f) % (RAM_MAX / 64));
 	apf_init(&A, &ops, S.offer_int, ram_size);
+	A.offer_errors = S.offer_errors;	/* as apfhost_init() sets it */
 	while (fz_more(&f))
 		step(&f);
 	nwrites = 0;
