@@ -44,7 +44,9 @@ static const char *const bool_names[] = { "off", "on", NULL };
 static const char *const apic_names[] = { "auto", "soft", NULL };
 
 static const struct opt cmdline_opts[] = {
-	{ "ram", OPT_SIZE, OPT_FIELD(ram_size), 64 * MiB, 4 * MiB, 64 * GiB,
+	/* Guest RAM is one block from GPA 0; it must end below the 32-bit
+	 * MMIO hole where the xAPIC (0xfee00000) lives. */
+	{ "ram", OPT_SIZE, OPT_FIELD(ram_size), 64 * MiB, 4 * MiB, 3 * GiB,
 	  PAGE_SIZE, NULL, "guest RAM, a multiple of 4K (K/M/G suffix)" },
 	{ "log", OPT_ENUM, OPT_FIELD(log), LOG_INFO, LOG_QUIET, LOG_DEBUG,
 	  0, log_names, "serial log detail" },

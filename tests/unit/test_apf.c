@@ -10,6 +10,7 @@
 
 #include "env_host.h"
 #include "../../apf/apf.h"
+#include "../../vmm/abi.h"
 
 #define RAM_SIZE	(64 * KiB)
 #define AREA		0x2000ULL	/* the guest's shared area */
@@ -814,7 +815,238 @@ static void outstanding_counts_faults_and_queued_readies(void **state)
 	assert_int_equal(apf_outstanding(&apf), 1);
 }
 
+/* --- the error extension (EN bit 4, ready_flags) ------------------------ */
+
+#define EN_PF_ERR	(EN_PF | APFV_ASYNC_PF_SEND_ERROR)
+#define EN_INT_ERR	(EN_INT | APFV_ASYNC_PF_SEND_ERROR)
+#define SENTINEL	0xa5a5a5a5u	/* what a guest left at offset 8 */
+#define MAX_WRITES	16
+
+/* Writes to the shared area, in order, to check what is visible first. */
+static struct { u32 off, val; } writes[MAX_WRITES];
+static u32 nwrites;
+
+static bool logged_write(void *ctx, u64 gpa, u32 val)
+{
+	if (nwrites < MAX_WRITES && gpa >= AREA)
+		writes[nwrites++] = (typeof(writes[0])){ (u32)(gpa - AREA), val };
+	return ram_write(ctx, gpa, val);
+}
+
+static const struct apf_ops logged_ops = { ram_read, logged_write, NULL };
+
+/* A vCPU whose CPUID advertises the error extension; writes are logged. */
+static int setup_errors(void **state)
+{
+	setup(state);
+	apf_init(&apf, &logged_ops, true, RAM_SIZE);
+	apf.offer_errors = true;
+	nwrites = 0;
+	return 0;
+}
+
+static void expect_writes(u32 n, u32 off0, u32 val0, u32 off1, u32 val1)
+{
+	assert_int_equal(nwrites, n);
+	assert_int_equal(writes[0].off, off0);
+	assert_int_equal(writes[0].val, val0);
+	assert_int_equal(writes[1].off, off1);
+	assert_int_equal(writes[1].val, val1);
+}
+
+/* The guest's handler clears the reason and ready_flags together. */
+static void guest_clears_flags_and_ready_flags(void)
+{
+	guest_clears_flags();
+	area_set(APFV_AREA_READY_FLAGS, 0);
+}
+
+/* A fault on GFN_A whose fetch then fails; returns its token. */
+static u32 failed_fault(void)
+{
+	u32 t = async_fault(GFN_A);
+
+	assert_true(apf_page_failed(&apf, GFN_A));
+	assert_int_equal(apf_outstanding(&apf), 1);
+	nwrites = 0;
+	return t;
+}
+
+static void send_error_bit_4_is_gp_when_not_offered(void **state)
+{
+	(void)state;
+	assert_false(apf.offer_errors);
+	assert_int_equal(apf_wrmsr(&apf, MSR_KVM_ASYNC_PF_EN, EN_PF_ERR), -1);
+	assert_int_equal(apf.en, 0);
+	assert_false(apf_reports_errors(&apf));
+	assert_int_equal(apf_outstanding(&apf), 0);
+}
+
+static void send_error_bit_4_is_accepted_when_offered(void **state)
+{
+	(void)state;
+	assert_false(apf_reports_errors(&apf));
+	assert_int_equal(apf_wrmsr(&apf, MSR_KVM_ASYNC_PF_EN, EN_PF), 0);
+	assert_false(apf_reports_errors(&apf));		/* not opted in */
+	assert_int_equal(apf_wrmsr(&apf, MSR_KVM_ASYNC_PF_EN, EN_PF_ERR), 0);
+	assert_int_equal(apf.en, EN_PF_ERR);
+	assert_true(apf_reports_errors(&apf));
+	/* bit 5 stays reserved */
+	assert_int_equal(apf_wrmsr(&apf, MSR_KVM_ASYNC_PF_EN,
+				   EN_PF_ERR | BIT(5)), -1);
+	assert_int_equal(apf.en, EN_PF_ERR);
+}
+
+static void failed_page_ready_pf_writes_ready_flags_error_before_flags_2(void **state)
+{
+	struct apf_event ev;
+	u32 t;
+
+	(void)state;
+	enable_pf(EN_PF_ERR);
+	guest_clears_flags_and_ready_flags();
+	t = failed_fault();
+	assert_true(apf_next_event(&apf, &USER, &ev));
+	assert_int_equal(ev.kind, APF_EV_READY_PF);
+	assert_int_equal(ev.token, t);
+	assert_true(ev.error);
+	expect_writes(2, APFV_AREA_READY_FLAGS, APFV_READY_ERROR,
+		      APF_AREA_FLAGS, KVM_PV_REASON_PAGE_READY);
+	assert_int_equal(area(APFV_AREA_READY_FLAGS), APFV_READY_ERROR);
+	assert_int_equal(area(APF_AREA_FLAGS), KVM_PV_REASON_PAGE_READY);
+	assert_int_equal(apf.st.errors_async, 1);
+	assert_int_equal(apf.st.ready_pf, 2);	/* wake-all, then t */
+	assert_int_equal(apf_outstanding(&apf), 0);
+}
+
+static void ready_after_a_failed_one_writes_ready_flags_0(void **state)
+{
+	struct apf_event ev;
+	u32 t;
+
+	(void)state;
+	enable_pf(EN_PF_ERR);
+	failed_fault();
+	assert_true(apf_next_event(&apf, &USER, &ev));
+	guest_clears_flags();	/* ready_flags left at APFV_READY_ERROR */
+	t = async_fault(GFN_B);
+	apf_page_ready(&apf, GFN_B);
+	nwrites = 0;
+	assert_true(apf_next_event(&apf, &USER, &ev));
+	assert_int_equal(ev.token, t);
+	assert_false(ev.error);
+	expect_writes(2, APFV_AREA_READY_FLAGS, 0,
+		      APF_AREA_FLAGS, KVM_PV_REASON_PAGE_READY);
+	assert_int_equal(area(APFV_AREA_READY_FLAGS), 0);
+	assert_int_equal(apf.st.errors_async, 1);
+}
+
+static void wake_all_with_errors_on_writes_ready_flags_0(void **state)
+{
+	struct apf_event ev;
+
+	(void)state;
+	area_set(APFV_AREA_READY_FLAGS, SENTINEL);
+	assert_int_equal(apf_wrmsr(&apf, MSR_KVM_ASYNC_PF_EN, EN_PF_ERR), 0);
+	assert_true(apf_next_event(&apf, &USER, &ev));
+	assert_int_equal(ev.token, WAKE_ALL);
+	assert_false(ev.error);
+	expect_writes(2, APFV_AREA_READY_FLAGS, 0,
+		      APF_AREA_FLAGS, KVM_PV_REASON_PAGE_READY);
+	assert_int_equal(apf.st.errors_async, 0);
+}
+
+static void interrupt_mode_writes_ready_flags_before_the_token(void **state)
+{
+	struct apf_event ev;
+	u32 t;
+
+	(void)state;
+	assert_int_equal(apf_wrmsr(&apf, MSR_KVM_ASYNC_PF_INT, VEC), 0);
+	assert_int_equal(apf_wrmsr(&apf, MSR_KVM_ASYNC_PF_EN, EN_INT_ERR), 0);
+	expect_ready_int(WAKE_ALL);
+	guest_consumes_token();
+	t = failed_fault();
+	assert_true(apf_next_event(&apf, &IF_OFF, &ev));
+	assert_int_equal(ev.kind, APF_EV_READY_INT);
+	assert_int_equal(ev.token, t);
+	assert_true(ev.error);
+	expect_writes(2, APFV_AREA_READY_FLAGS, APFV_READY_ERROR,
+		      APF_AREA_TOKEN, t);
+	assert_int_equal(area(APF_AREA_FLAGS), 0);
+	assert_int_equal(apf.st.errors_async, 1);
+	/* the next, successful one clears it, again before the token */
+	guest_consumes_token();
+	t = async_fault(GFN_B);
+	apf_page_ready(&apf, GFN_B);
+	nwrites = 0;
+	assert_true(apf_next_event(&apf, &IF_OFF, &ev));
+	assert_false(ev.error);
+	expect_writes(2, APFV_AREA_READY_FLAGS, 0, APF_AREA_TOKEN, t);
+}
+
+static void not_opted_in_error_ready_writes_nothing_at_offset_8(void **state)
+{
+	struct apf_event ev;
+	u32 t;
+
+	(void)state;
+	area_set(APFV_AREA_READY_FLAGS, SENTINEL);
+	enable_pf(EN_PF);			/* a plain KVM guest */
+	t = failed_fault();
+	assert_true(apf_next_event(&apf, &USER, &ev));
+	assert_int_equal(ev.token, t);
+	assert_true(ev.error);			/* the caller still knows */
+	assert_int_equal(nwrites, 1);
+	assert_int_equal(writes[0].off, APF_AREA_FLAGS);
+	assert_int_equal(area(APFV_AREA_READY_FLAGS), SENTINEL);
+	assert_int_equal(apf.st.errors_async, 0);
+	for (u32 i = 0; i < nwrites; i++)
+		assert_int_not_equal(writes[i].off, APFV_AREA_READY_FLAGS);
+}
+
+static void page_failed_is_false_when_no_async_fault_waits(void **state)
+{
+	u32 t;
+
+	(void)state;
+	assert_false(apf_page_failed(&apf, GFN_A));	/* APF off */
+	enable_pf(EN_PF_ERR);
+	t = async_fault(GFN_A);
+	assert_false(apf_page_failed(&apf, GFN_B));
+	assert_int_equal(apf_outstanding(&apf), 1);
+	assert_no_event(&USER);
+	apf_page_ready(&apf, GFN_A);
+	assert_false(apf_page_failed(&apf, GFN_A));	/* already readied */
+	assert_int_equal(apf_outstanding(&apf), 1);
+	expect_ready_pf(t);
+	assert_int_equal(apf.st.errors_async, 0);
+}
+
+static void disable_drops_a_queued_error_ready(void **state)
+{
+	struct apf_event ev;
+
+	(void)state;
+	enable_pf(EN_PF_ERR);
+	failed_fault();
+	assert_int_equal(apf_wrmsr(&apf, MSR_KVM_ASYNC_PF_EN, AREA), 0);
+	assert_int_equal(apf_outstanding(&apf), 0);
+	assert_no_event(&USER);
+	assert_int_equal(nwrites, 0);
+	/* re-enabling brings only the wake-all, and it is not an error */
+	assert_int_equal(apf_wrmsr(&apf, MSR_KVM_ASYNC_PF_EN, EN_PF_ERR), 0);
+	assert_true(apf_next_event(&apf, &USER, &ev));
+	assert_int_equal(ev.token, WAKE_ALL);
+	assert_false(ev.error);
+	assert_int_equal(area(APFV_AREA_READY_FLAGS), 0);
+	guest_clears_flags();
+	assert_no_event(&USER);
+	assert_int_equal(apf.st.errors_async, 0);
+}
+
 #define T(fn) cmocka_unit_test_setup(fn, setup)
+#define TE(fn) cmocka_unit_test_setup(fn, setup_errors)
 
 int main(void)
 {
@@ -865,6 +1097,15 @@ int main(void)
 		T(interrupt_mode_ready_waits_for_a_vector),
 		T(unreadable_area_gives_no_event_and_sync_faults),
 		T(outstanding_counts_faults_and_queued_readies),
+		T(send_error_bit_4_is_gp_when_not_offered),
+		TE(send_error_bit_4_is_accepted_when_offered),
+		TE(failed_page_ready_pf_writes_ready_flags_error_before_flags_2),
+		TE(ready_after_a_failed_one_writes_ready_flags_0),
+		TE(wake_all_with_errors_on_writes_ready_flags_0),
+		TE(interrupt_mode_writes_ready_flags_before_the_token),
+		TE(not_opted_in_error_ready_writes_nothing_at_offset_8),
+		TE(page_failed_is_false_when_no_async_fault_waits),
+		TE(disable_drops_a_queued_error_ready),
 	};
 
 	return UNIT_RUN("apf", tests);
