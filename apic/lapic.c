@@ -76,6 +76,30 @@ static void sync_intr_status(struct vcpu *v)
 		   (u32)(svi < 0 ? 0 : svi) << 8);
 }
 
+/* Pending vectors in IRR, for counting what the hardware path posts
+ * (a loop: the freestanding build has no libgcc popcount). */
+static u32 irr_count(const u8 *page)
+{
+	u32 n = 0;
+
+	for (u32 w = 0; w < IRR_WORDS; w++)
+		for (u32 b = *(const u32 *)(page + APIC_IRR + w * APIC_REG_STRIDE);
+		     b; b &= b - 1)
+			n++;
+	return n;
+}
+
+/* Hardware path: after the model changed IRR, tell the CPU (RVI) and count
+ * the vectors that became pending. */
+static void hw_posted(struct vcpu *v, u32 irr_before)
+{
+	u32 after = irr_count(v->lapic.page);
+
+	if (after > irr_before)
+		v->lapic_hw_posted += after - irr_before;
+	sync_intr_status(v);
+}
+
 /* Switch delivery path to match the guest's APIC mode. */
 static void choose_path(struct vcpu *v)
 {
@@ -140,6 +164,7 @@ bool lapic_wrmsr(struct vcpu *v, u32 msr, u64 val, bool *gp)
 {
 	struct vlapic *l = &v->lapic;
 	u64 eois = l->st.eoi;
+	u32 before = irr_count(l->page);
 
 	*gp = false;
 	if (msr == MSR_IA32_APIC_BASE) {
@@ -155,7 +180,7 @@ bool lapic_wrmsr(struct vcpu *v, u32 msr, u64 val, bool *gp)
 	if (msr == X2APIC_MSR_EOI && l->st.eoi != eois)
 		v->lapic_eoi_exits++;
 	if (v->lapic_hw)
-		sync_intr_status(v);
+		hw_posted(v, before);	/* e.g. a self-IPI through the ICR */
 	return true;
 }
 
@@ -192,13 +217,15 @@ bool lapic_accepts(const struct vcpu *v)
 
 bool lapic_post(struct vcpu *v, u8 vector)
 {
+	u32 before;
+
 	if (!vlapic_enabled(&v->lapic))
 		return false;
+	before = irr_count(v->lapic.page);
+
 	vlapic_post(&v->lapic, vector);
-	if (v->lapic_hw) {
-		v->lapic_hw_posted++;
-		sync_intr_status(v);
-	}
+	if (v->lapic_hw)
+		hw_posted(v, before);
 	return true;
 }
 
@@ -252,19 +279,19 @@ static void deliver_soft(struct vcpu *v)
 	set_window(false);
 }
 
-void lapic_before_entry(struct vcpu *v, u64 now)
+void lapic_tick(struct vcpu *v, u64 now)
 {
-	u64 fires = v->lapic.st.timer_fires;
+	u32 before = v->lapic_hw ? irr_count(v->lapic.page) : 0;
 
 	vlapic_tick(&v->lapic, now);
-	if (v->lapic_hw) {
-		if (v->lapic.st.timer_fires != fires) {
-			v->lapic_hw_posted++;
-			sync_intr_status(v);
-		}
-		return;
-	}
-	deliver_soft(v);
+	if (v->lapic_hw)
+		hw_posted(v, before);
+}
+
+void lapic_deliver(struct vcpu *v)
+{
+	if (!v->lapic_hw)
+		deliver_soft(v);
 }
 
 u64 lapic_next_deadline(const struct vcpu *v)

@@ -31,9 +31,12 @@ void lapic_mmio_write(struct vcpu *v, u64 gpa, u32 val);
 bool lapic_post(struct vcpu *v, u8 vector);
 /* May a fixed interrupt be posted now? */
 bool lapic_accepts(const struct vcpu *v);
-/* Before each entry: run the timer and deliver the highest pending
- * interrupt the guest can take (or ask for an interrupt window). */
-void lapic_before_entry(struct vcpu *v, u64 now);
+/* Fire the timer expiries due at now (into IRR). */
+void lapic_tick(struct vcpu *v, u64 now);
+/* Before an entry: inject the highest pending interrupt the guest can
+ * take, or ask for an interrupt window (software path; the CPU delivers
+ * on the hardware path). */
+void lapic_deliver(struct vcpu *v);
 /* TSC time the timer needs attention, or ~0. */
 u64 lapic_next_deadline(const struct vcpu *v);
 /* HLT: is an interrupt ready to be taken once the guest runs? */

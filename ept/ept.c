@@ -3,8 +3,8 @@
  * PT) and decodes EPT-violation exit qualifications.
  *
  * Pure module: table pages come from env_page_alloc() and are reached
- * through env_phys_to_virt(); no VMX instruction here (ept/ept_hw.c loads
- * the EPTP and runs INVEPT - the caller must INVEPT after ept_map() over a
+ * through env_phys_to_virt(); no VMX instruction here (vmm/vcpu.c loads
+ * the EPTP, vmx/vmx.c runs INVEPT - the caller must INVEPT after ept_map() over a
  * live mapping and after every ept_unmap()). Follows SDM Vol. 3C "EPT
  * Translation Mechanism" and "EPT Violations".
  * Environment: VMX root, IF=0, single CPU; or host tests.

@@ -3,7 +3,7 @@
  * Mechanism") and violation decoding.
  *
  * Pure module: tables come from env_page_alloc(); no VMX instruction here
- * (ept/ept_hw.c does EPTP and INVEPT). Host-tested and fuzzed.
+ * (vmm/vcpu.c loads the EPTP, vmx/vmx.c does INVEPT). Host-tested and fuzzed.
  * Environment: VMX root, IF=0, or host tests.
  */
 #ifndef EPT_EPT_H

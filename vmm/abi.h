@@ -41,7 +41,8 @@
 #define APFV_HC_PING		(APFV_HC_BASE + 1)
 /* RBX = guest-physical page: remove it from EPT, keeping its contents. The
  * next guest access exits (EPT violation); the hypervisor counts it and maps
- * the page back. Returns 0, or APFV_HC_EINVAL outside guest RAM. */
+ * the page back. Returns 0, or APFV_HC_EINVAL outside guest RAM, for a
+ * slow page, or when 16 pages are already trapped. */
 #define APFV_HC_TRAP_PAGE	(APFV_HC_BASE + 2)
 /* Returns the number of EPT violations served for trapped pages so far. */
 #define APFV_HC_TRAP_COUNT	(APFV_HC_BASE + 3)

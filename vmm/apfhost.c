@@ -329,6 +329,12 @@ bool apfhost_fetching(const struct vcpu *v)
 	return v->pager.nfetch != 0;
 }
 
+void apfhost_keep(struct vcpu *v, u64 gpa, u64 len)
+{
+	for (u64 a = gpa & PAGE_MASK; a < gpa + len; a += PAGE_SIZE)
+		pager_take_fill(&v->pager, a >> PAGE_SHIFT);
+}
+
 bool apfhost_rdmsr(struct vcpu *v, u32 msr, u64 *val, bool *gp)
 {
 	if (!apf_msr_known(msr))

@@ -26,6 +26,9 @@ u64 apfhost_next_deadline(const struct vcpu *v, u64 now);
 bool apfhost_wakes(struct vcpu *v);
 /* Is any fetch in flight? */
 bool apfhost_fetching(const struct vcpu *v);
+/* Slow pages in [gpa, gpa+len) already hold data (the loaded kernel):
+ * their first fetch keeps it instead of writing the backing pattern. */
+void apfhost_keep(struct vcpu *v, u64 gpa, u64 len);
 /* The guest's APF MSRs: true if msr is one; *gp set when #GP is due. */
 bool apfhost_rdmsr(struct vcpu *v, u32 msr, u64 *val, bool *gp);
 bool apfhost_wrmsr(struct vcpu *v, u32 msr, u64 val, bool *gp);

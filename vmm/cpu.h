@@ -19,7 +19,11 @@
 #define CR4_PAE		BIT(5)
 #define CR4_MCE		BIT(6)
 #define CR4_VMXE	BIT(13)
+#define CR4_SMXE	BIT(14)
 #define CR4_OSXSAVE	BIT(18)
+#define CR4_PKE		BIT(22)
+/* CR4 bits for features CPUID hides from the guest (vmm/cpuid.c). */
+#define CR4_HIDDEN	(CR4_VMXE | CR4_SMXE | CR4_OSXSAVE | CR4_PKE)
 
 #define RFLAGS_CF	BIT(0)
 #define RFLAGS_RSVD1	BIT(1)

@@ -3,10 +3,13 @@
  * Documentation/virt/kvm/x86/cpuid.rst for the 0x40000000 leaves).
  *
  * Pure. The rule: advertise only what the guest really gets. VMX, SMX,
- * MONITOR/MWAIT, x2APIC, TSC-deadline, XSAVE and the features that need
- * it, and PMU leaves are hidden; FSRM is hidden too because apfvisor's
- * guests see no MISC_ENABLE fast-strings control (test-machines.md: Linux
- * 6.1's memmove breaks on icelake_u's FSRM without it).
+ * MONITOR/MWAIT, XSAVE and the features that need it, and PMU leaves are
+ * hidden; the LAPIC bits (APIC, x2APIC, TSC deadline) and MCE/MCA follow
+ * what apfvisor emulates. FSRM stays hidden: test-machines.md saw Linux
+ * 6.1's memmove break when FSRM is advertised without fast strings in
+ * MISC_ENABLE; vmm/msr.c now reports fast strings on, but hiding FSRM
+ * costs a guest nothing. Topology leaves say the one CPU has x2APIC ID 0,
+ * matching the virtual LAPIC.
  */
 #include "cpuid.h"
 #include "abi.h"
@@ -129,6 +132,10 @@ void cpuid_filter(u32 leaf, u32 sub, struct cpuid_regs *r,
 		break;
 	case 7:
 		leaf7(sub, r, p);
+		break;
+	case 0xb:	/* extended topology: EDX is this CPU's x2APIC ID */
+	case 0x1f:
+		r->edx = 0;
 		break;
 	case 0x80000001:
 		if (!p->rdtscp)

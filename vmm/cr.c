@@ -16,10 +16,6 @@
 #define CRQ_GPR(q)	(((q) >> 8) & 0xf)
 #define CRQ_MOV_TO_CR	0
 #define CR0_RESERVED_HI	GENMASK(63, 32)
-#define CR4_SMXE	BIT(14)
-#define CR4_PKE		BIT(22)
-/* CR4 bits for features CPUID hides from the guest (vmm/cpuid.c). */
-#define CR4_HIDDEN	(CR4_VMXE | CR4_SMXE | CR4_OSXSAVE | CR4_PKE)
 
 static u64 cr0_real(u64 v)
 {
@@ -98,8 +94,7 @@ static bool write_cr4(struct vcpu *v, u64 val)
 enum exit_action cr_handle(struct vcpu *v)
 {
 	u64 q = v->exit_qual;
-	u32 gpr = CRQ_GPR(q);
-	u64 val = gpr == REG_RSP ? vmcs_read(GUEST_RSP) : v->regs.gpr[gpr];
+	u64 val = vcpu_gpr(v, CRQ_GPR(q));
 	bool ok;
 
 	if (CRQ_TYPE(q) != CRQ_MOV_TO_CR)

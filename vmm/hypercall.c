@@ -1,6 +1,7 @@
 /*
  * vmm/hypercall.c - apfvisor's hypercalls (numbers and contracts in
- * vmm/abi.h; docs/abi.md). Only CPL 0 may call them, as with KVM.
+ * vmm/abi.h; docs/abi.md). Only CPL 0 may call them, as with KVM; outside
+ * 64-bit mode the number and arguments are 32-bit (vcpu_gpr), as with KVM.
  * Environment: VMX root, IF=0.
  */
 #include "hypercall.h"
@@ -10,12 +11,12 @@
 
 static u64 hc_ping(struct vcpu *v)
 {
-	return v->regs.gpr[REG_RBX] + 1;
+	return vcpu_gpr(v, REG_RBX) + 1;
 }
 
 static u64 hc_trap_page(struct vcpu *v)
 {
-	return memory_trap_page(v, v->regs.gpr[REG_RBX]) ? APFV_HC_EINVAL : 0;
+	return memory_trap_page(v, vcpu_gpr(v, REG_RBX)) ? APFV_HC_EINVAL : 0;
 }
 
 static u64 hc_trap_count(struct vcpu *v)
@@ -48,7 +49,7 @@ static const struct {
 
 enum exit_action hypercall_handle(struct vcpu *v)
 {
-	u64 nr = v->regs.gpr[REG_RAX];
+	u64 nr = vcpu_gpr(v, REG_RAX);
 	u64 ret = APFV_HC_ENOSYS;
 
 	stat_inc(ST_HYPERCALLS);

@@ -12,6 +12,8 @@
 #include "loader.h"
 #include "palloc.h"
 #include "vcpu.h"
+#include "apfhost.h"
+#include "abi.h"
 #include "trace.h"
 #include "vmm.h"
 #include "../boot/multiboot.h"
@@ -22,12 +24,14 @@
 #define PIC1_DATA	0x21
 #define PIC2_DATA	0xa1
 #define GUEST_LOWEST	0x100000ULL	/* guests load at or above 1 MiB */
+#define HOST_MAPPED_END	(4 * GiB)	/* boot/head.S maps 0..4 GiB */
 
 extern char __image_start[], __image_end[];
 
 static struct boot_info bi;
 static struct vmm_config cfg;
 static struct vcpu vcpu0;
+static struct guest_image guest_img;
 
 void boot_main(u32 magic, u64 info);
 
@@ -63,10 +67,15 @@ static void parse_cmdline(void)
 static void setup_palloc(void)
 {
 	palloc_reset();
-	for (u32 i = 0; i < bi.nregions; i++)
-		if (bi.regions[i].type == BOOT_MEM_RAM &&
-		    palloc_add(bi.regions[i].base, bi.regions[i].len))
+	/* Only what boot/head.S identity-maps (the first 4 GiB) is usable. */
+	for (u32 i = 0; i < bi.nregions; i++) {
+		const struct boot_region *r = &bi.regions[i];
+		u64 end = MIN(r->base + r->len, HOST_MAPPED_END);
+
+		if (r->type == BOOT_MEM_RAM && r->base < end &&
+		    palloc_add(r->base, end - r->base))
 			vmm_fail("vmm: memory map has too many RAM ranges");
+	}
 	int bad = palloc_reserve(0, LOW_MEMORY_END) |
 		  palloc_reserve(env_virt_to_phys(__image_start),
 				 (u64)(__image_end - __image_start)) |
@@ -98,7 +107,7 @@ static void start_vmx(void)
 static void load_guest(u32 *entry, u32 *magic, u32 *mbi, u8 **ram)
 {
 	const struct boot_module *m;
-	struct guest_image gi;
+	struct guest_image *gi = &guest_img;
 	char err[160];
 
 	if (cfg.guest_module >= bi.nmodules)
@@ -112,14 +121,25 @@ static void load_guest(u32 *entry, u32 *magic, u32 *mbi, u8 **ram)
 			 "memory (%llu MiB)", (unsigned long long)(cfg.ram_size >> 20),
 			 (unsigned long long)(palloc_free_pages() >> 8));
 	if (loader_parse(env_phys_to_virt(m->start), m->end - m->start,
-			 GUEST_LOWEST, cfg.ram_size, &gi, err, sizeof(err)))
+			 GUEST_LOWEST, cfg.ram_size, gi, err, sizeof(err)))
 		vmm_fail("vmm: guest module %u: %s", cfg.guest_module, err);
-	loader_copy(&gi, env_phys_to_virt(m->start), *ram, cfg.ram_size);
-	*mbi = loader_build_info(&gi, *ram, cfg.ram_size, m->cmdline, magic);
-	*entry = (u32)gi.entry;
+	loader_copy(gi, env_phys_to_virt(m->start), *ram, cfg.ram_size);
+	*mbi = loader_build_info(gi, *ram, cfg.ram_size, m->cmdline, magic);
+	*entry = (u32)gi->entry;
 	info("vmm: guest '%s': Multiboot%s, %u segments, entry 0x%x, %llu MiB "
-	     "RAM\n", m->cmdline, gi.proto == BOOT_PROTO_MB2 ? "2" : "",
-	     gi.nsegs, *entry, (unsigned long long)(cfg.ram_size >> 20));
+	     "RAM\n", m->cmdline, gi->proto == BOOT_PROTO_MB2 ? "2" : "",
+	     gi->nsegs, *entry, (unsigned long long)(cfg.ram_size >> 20));
+}
+
+/* What the loader wrote into guest RAM must survive the pager: a slow
+ * page holding the kernel or its boot information keeps those contents
+ * instead of the backing store's pattern. */
+static void keep_loaded_pages(void)
+{
+	for (u32 i = 0; i < guest_img.nsegs; i++)
+		apfhost_keep(&vcpu0, guest_img.segs[i].gpa, guest_img.segs[i].memsz);
+	apfhost_keep(&vcpu0, APFV_GUEST_MBI_GPA,
+		     APFV_GUEST_MBI_END - APFV_GUEST_MBI_GPA);
 }
 
 void boot_main(u32 magic, u64 info)
@@ -143,5 +163,6 @@ void boot_main(u32 magic, u64 info)
 	vcpu_init(&vcpu0, &cfg, ram, cfg.ram_size, entry, mbi);
 	/* vcpu_init enters as Multiboot v1 does; a v2 kernel gets its magic. */
 	vcpu0.regs.gpr[REG_RAX] = guest_magic;
+	keep_loaded_pages();
 	vcpu_run(&vcpu0);
 }

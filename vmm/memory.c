@@ -28,7 +28,9 @@ static int trap_find(const struct vcpu *v, u64 gpa)
 int memory_trap_page(struct vcpu *v, u64 gpa)
 {
 	gpa &= PAGE_MASK;
-	if (gpa >= v->ram_size || v->ntraps == VCPU_MAX_TRAPS)
+	/* A slow page already leaves EPT on its own (the pager owns it). */
+	if (gpa >= v->ram_size || v->ntraps == VCPU_MAX_TRAPS ||
+	    pager_state(&v->pager, gpa >> PAGE_SHIFT) != PAGER_NOT_SLOW)
 		return -1;
 	if (trap_find(v, gpa) >= 0)
 		return 0;

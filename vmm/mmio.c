@@ -105,6 +105,6 @@ enum exit_action mmio_emulate(struct vcpu *v, u64 gpa)
 		load_result(v, &in, apic ? lapic_mmio_read(v, gpa) : ALL_ONES);
 	else if (apic)
 		lapic_mmio_write(v, gpa, (u32)store_value(v, &in));
-	vmcs_write(GUEST_RIP, vmcs_read(GUEST_RIP) + in.len);
+	vcpu_advance_rip(in.len);	/* no exit length for EPT violations */
 	return EXIT_RESUME;
 }

@@ -3,7 +3,9 @@
  *
  * Every MSR not passed through by the MSR bitmap (vmm/vcpu.c) lands here.
  * Known ones are emulated from a table; everything else raises #GP(0),
- * exactly as a CPU without that MSR would.
+ * as a CPU without that MSR would. One deliberate difference: writes to
+ * IA32_TSC raise #GP, because the TSC is the one clock of every
+ * measurement and apfvisor does not offset it (docs/abi.md).
  * Environment: VMX root, IF=0.
  */
 #include "msr.h"

@@ -1,7 +1,7 @@
 /*
  * vmm/power.c - ending the run on the machine we are on: the guest's
  * result reaches the outside as QEMU's exit status (isa-debug-exit),
- * Bochs ends by ACPI S5, and elsewhere the CPU halts after saying so.
+ * Bochs ends by ACPI S5, and elsewhere the CPU halts after the STATS line.
  *
  * Environment: VMX root or before, IF=0.
  */
@@ -46,6 +46,6 @@ __noreturn void power_off(int code)
 		for (const char *s = "Shutdown"; *s; s++)
 			cpu_outb(BOCHS_SHUTDOWN, (u8)*s);
 	}
-	con_puts("vmm: run over; no known power-off on this machine: halted\n");
+	/* Elsewhere the STATS line stays the last word: just stop. */
 	cpu_halt_forever();
 }

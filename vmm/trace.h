@@ -1,7 +1,7 @@
 /*
  * vmm/trace.h - an event trace of the hypervisor's side of APF: a ring of
  * compact records stamped with the TSC, dumped at the end of the run when
- * `trace=on` (docs/trace.md lists the events and their arguments).
+ * `trace=N` keeps N of them (docs/trace.md lists the events).
  *
  * Cost when off: one predictable branch per event point. When on: one
  * RDTSC and a 24-byte store (BENCHMARKS.md measures it).

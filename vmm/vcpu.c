@@ -41,9 +41,10 @@ static u64 cr0_forced(void)
 	return (vmx_caps.cr0_fixed0 & ~(CR0_PE | CR0_PG)) | ~vmx_caps.cr0_fixed1;
 }
 
+/* ... plus the CR4 bits of features CPUID hides (vmm/cr.c refuses them). */
 static u64 cr4_forced(void)
 {
-	return vmx_caps.cr4_fixed0 | ~vmx_caps.cr4_fixed1;
+	return vmx_caps.cr4_fixed0 | ~vmx_caps.cr4_fixed1 | CR4_HIDDEN;
 }
 
 /* The CR0 the CPU runs with for a guest that asked for v. */
@@ -343,16 +344,28 @@ static void reinject_vectoring(void)
 	stat_inc(ST_INJECT_REINJECT);
 }
 
-static void skip_instruction(void)
+void vcpu_advance_rip(u64 len)
 {
 	u64 intr = vmcs_read(GUEST_INTERRUPTIBILITY);
 
-	vmcs_write(GUEST_RIP, vmcs_read(GUEST_RIP) +
-		   vmcs_read(VM_EXIT_INSTRUCTION_LEN));
+	vmcs_write(GUEST_RIP, vmcs_read(GUEST_RIP) + len);
 	/* Completing the instruction ends an STI or MOV-SS shadow. */
 	if (intr & (INTR_BLOCK_STI | INTR_BLOCK_MOV_SS))
 		vmcs_write(GUEST_INTERRUPTIBILITY,
 			   intr & ~(u64)(INTR_BLOCK_STI | INTR_BLOCK_MOV_SS));
+}
+
+bool vcpu_long_mode(void)
+{
+	return (vmcs_read(GUEST_IA32_EFER) & EFER_LMA) &&
+	       (vmcs_read(GUEST_CS_AR) & AR_L);
+}
+
+u64 vcpu_gpr(const struct vcpu *v, u32 n)
+{
+	u64 val = n == REG_RSP ? vmcs_read(GUEST_RSP) : v->regs.gpr[n];
+
+	return vcpu_long_mode() ? val : (u32)val;
 }
 
 static __noreturn void entry_failed(int rc)
@@ -385,7 +398,8 @@ static void before_entry(struct vcpu *v)
 
 	apfhost_complete(v, now);
 	apfhost_deliver(v);
-	lapic_before_entry(v, now);
+	lapic_tick(v, now);
+	lapic_deliver(v);
 	arm_clock(v, now);
 }
 
@@ -398,7 +412,7 @@ bool vcpu_halt(struct vcpu *v)
 		u64 now = cpu_rdtsc(), d;
 
 		apfhost_complete(v, now);
-		lapic_before_entry(v, now);	/* timer expiries */
+		lapic_tick(v, now);	/* expiries into IRR; injected on entry */
 		if (lapic_wakes(v) || apfhost_wakes(v)) {
 			trace(TR_WAKE, 0, 0);
 			return true;
@@ -454,7 +468,7 @@ __noreturn void vcpu_run(struct vcpu *v)
 		reinject_vectoring();
 		switch (exits_handle(v)) {
 		case EXIT_SKIP:
-			skip_instruction();
+			vcpu_advance_rip(vmcs_read(VM_EXIT_INSTRUCTION_LEN));
 			break;
 		case EXIT_RESUME:
 			break;

@@ -84,6 +84,15 @@ __noreturn void vcpu_run(struct vcpu *v);
 /* HLT: wait (the guest running nothing) until an interrupt or APF event
  * can wake the guest; true then, false if nothing ever could. */
 bool vcpu_halt(struct vcpu *v);
+/* Step past an emulated instruction of len bytes (ends an STI/MOV-SS
+ * shadow, as completing it would). */
+void vcpu_advance_rip(u64 len);
+/* Is the guest in 64-bit mode (IA-32e with CS.L)? */
+bool vcpu_long_mode(void);
+/* General-purpose register n as the guest's current mode sees it: all 64
+ * bits in 64-bit mode, the low 32 otherwise (as KVM reads hypercall and
+ * MOV-to-CR operands). */
+u64 vcpu_gpr(const struct vcpu *v, u32 n);
 /* Guest CPL (SS.DPL). */
 u32 vcpu_cpl(void);
 /* Queue a hardware exception for the next VM entry. */
