@@ -13,10 +13,39 @@
 
 void (*vmm_dump_hook)(void);
 static bool ending;
+static u64 image_sum;
+extern const u8 __code_start[], __code_end[];
+
+/* FNV-1a over the hypervisor's code and read-only data. */
+static u64 image_checksum(void)
+{
+	u64 h = 0xcbf29ce484222325ULL;
+
+	for (const u8 *p = __code_start; p < __code_end; p++)
+		h = (h ^ *p) * 0x100000001b3ULL;
+	return h;
+}
+
+void vmm_image_seal(void)
+{
+	image_sum = image_checksum();
+}
+
+/* No guest access may change the hypervisor (EPT never maps it): check
+ * that its code and constants are what they were at boot. */
+static bool check_image(void)
+{
+	stats[ST_IMAGE_INTACT] = image_sum && image_checksum() == image_sum;
+	if (image_sum && !stats[ST_IMAGE_INTACT])
+		con_printf("FAIL: vmm: the hypervisor image changed during the run\n");
+	return stats[ST_IMAGE_INTACT] || !image_sum;
+}
 
 static __noreturn void finish(s64 guest_code, bool panicked, int status)
 {
 	con_guest_flush();
+	if (!check_image())
+		status = 1;
 	trace_dump();
 	stats_print(guest_code, panicked);
 	power_off(status);

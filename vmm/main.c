@@ -148,6 +148,7 @@ void boot_main(u32 magic, u64 info)
 	u8 *ram;
 
 	con_init();
+	vmm_image_seal();
 	cpu_init();
 	/* The host runs with IF=0 and takes no device interrupts. */
 	cpu_outb(PIC1_DATA, 0xff);

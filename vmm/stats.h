@@ -13,6 +13,7 @@
 #define STATS_LIST(X)						\
 	X(EXITS, "exits")					\
 	X(BOOT_CYCLES, "boot.cycles")				\
+	X(IMAGE_INTACT, "vmm.image_intact")			\
 	X(EPT_TRAP_HITS, "ept.trap_hits")			\
 	X(INJECT_EXCEPTIONS, "inject.exceptions")		\
 	X(INJECT_REINJECT, "inject.reinjected")			\

@@ -21,6 +21,10 @@ __noreturn void vmm_panic_at(const char *file, int line, const char *fmt, ...)
 /* End the run normally with the guest's exit code (0 = success). */
 __noreturn void vmm_end_run(u32 guest_exit_code);
 
+/* Checksum the hypervisor's code and constants now; every end of the run
+ * checks them again (STATS vmm.image_intact). */
+void vmm_image_seal(void);
+
 /* Set by the vCPU code so failures can dump the guest's state. */
 extern void (*vmm_dump_hook)(void);
 
