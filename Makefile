@@ -46,3 +46,6 @@ clean:
 -include guest-stub/guest.mk
 -include tests/unit/unit.mk
 -include tests/boot/boot.mk
+-include tests/guests/guests.mk
+-include tests/fuzz/fuzz.mk
+-include tests/model/model.mk

@@ -7,12 +7,19 @@
  *   0xe9         debug console: output joins the console; reads 0xe9
  *   0xf4         debug exit: the value written ends the run (exit code)
  *   0x80         POST/delay port: ignored
+ *   0x510-0x511  QEMU fw_cfg, traditional interface (vmm/fwcfg.c)
+ *   0x20-0x21, 0xa0-0xa1, 0x608-0x60b, 0xcf9, 0x92  the 8259 pair, the
+ *                ACPI PM timer, the reset ports (vmm/pcdev.c); a reset
+ *                request ends the run with a FAIL line
  * Any other port reads all ones and ignores writes, like an ISA bus with
  * nothing on it, so a guest polling it never waits on a value that cannot
  * change; the first access to each such port is logged (docs/abi.md).
  * Environment: VMX root, IF=0.
  */
 #include "io.h"
+#include "cpu.h"
+#include "fwcfg.h"
+#include "pcdev.h"
 #include "uart.h"
 #include "console.h"
 #include "stats.h"
@@ -82,11 +89,63 @@ static void post_access(struct vcpu *v, struct io_access *a)
 		a->val = ~0u;
 }
 
+static struct fwcfg fwcfg;
+static struct pcdev pc;
+
+/* fw_cfg and the PC devices need the RAM size and the TSC rate: set up at
+ * the guest's first access to either (the PM timer counts from then). */
+static void pc_setup(const struct vcpu *v)
+{
+	static bool ready;
+	struct cpuid_regs l0, l15 = { 0 }, l16 = { 0 };
+	u64 hz;
+
+	if (ready)
+		return;
+	cpu_cpuid(0, 0, &l0);
+	if (l0.eax >= 0x15)
+		cpu_cpuid(0x15, 0, &l15);
+	if (l0.eax >= 0x16)
+		cpu_cpuid(0x16, 0, &l16);
+	hz = pcdev_tsc_hz(l0.eax, &l15, &l16);
+	pcdev_init(&pc, hz, cpu_rdtsc());
+	fwcfg_init(&fwcfg, v->ram_size, 1);
+	ready = true;
+	info("io: PM timer from a %llu MHz TSC%s\n",
+	     (unsigned long long)(pc.tsc_hz / 1000000),
+	     hz ? "" : " (assumed: CPUID leaves 0x15/0x16 give no rate)");
+}
+
+static void fwcfg_access(struct vcpu *v, struct io_access *a)
+{
+	pc_setup(v);
+	if (a->in)
+		a->val = fwcfg_port_read(&fwcfg, a->port, a->size);
+	else
+		fwcfg_port_write(&fwcfg, a->port, a->size, a->val);
+}
+
+/* apfvisor cannot restart a guest: a reset request ends the run. */
+static void pc_access(struct vcpu *v, struct io_access *a)
+{
+	pc_setup(v);
+	if (a->in)
+		a->val = pcdev_read(&pc, a->port, a->size, cpu_rdtsc());
+	else if (pcdev_write(&pc, a->port, a->size, a->val) == PCDEV_RESET)
+		vmm_fail("vmm: guest requested a reset (port 0x%x)", a->port);
+}
+
 static const struct port_dev devices[] = {
 	{ APFV_PORT_COM1, 8, com1_access },
 	{ APFV_PORT_DEBUGCON, 1, debugcon_access },
 	{ APFV_PORT_DEBUG_EXIT, 1, debug_exit_access },
 	{ PORT_POST, 1, post_access },
+	{ FWCFG_PORT_SEL, FWCFG_NPORTS, fwcfg_access },
+	{ PCDEV_PIC1, PCDEV_PIC_NPORTS, pc_access },
+	{ PCDEV_PIC2, PCDEV_PIC_NPORTS, pc_access },
+	{ PCDEV_PMTMR, PCDEV_PMTMR_NPORTS, pc_access },
+	{ PCDEV_RCR, 1, pc_access },
+	{ PCDEV_PORT92, 1, pc_access },
 };
 
 /* Log the first access to each unknown port, up to a bound. */

@@ -161,9 +161,7 @@ void boot_main(u32 magic, u64 info)
 	load_guest(&entry, &guest_magic, &mbi, &ram);
 	if (cfg.trace)
 		trace_start(cfg.trace);
-	vcpu_init(&vcpu0, &cfg, ram, cfg.ram_size, entry, mbi);
-	/* vcpu_init enters as Multiboot v1 does; a v2 kernel gets its magic. */
-	vcpu0.regs.gpr[REG_RAX] = guest_magic;
+	vcpu_init(&vcpu0, &cfg, ram, cfg.ram_size, entry, guest_magic, mbi);
 	keep_loaded_pages();
 	vcpu_run(&vcpu0);
 }

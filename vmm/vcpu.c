@@ -15,7 +15,6 @@
 #include "palloc.h"
 #include "stats.h"
 #include "vmm.h"
-#include "../boot/multiboot.h"
 #include "../lib/env.h"
 #include "../lib/string.h"
 #include "../vmx/exit_reason.h"
@@ -178,7 +177,7 @@ static void setup_guest_segments(void)
 	vmcs_write(GUEST_IDTR_LIMIT, 0xffff);
 }
 
-static void setup_guest(struct vcpu *v, u32 entry, u32 mbi)
+static void setup_guest(struct vcpu *v, u32 entry, u32 magic, u32 mbi)
 {
 	u64 cr0 = CR0_PE | BIT(4); /* PE, ET */
 
@@ -204,7 +203,7 @@ static void setup_guest(struct vcpu *v, u32 entry, u32 mbi)
 	vmcs_write(GUEST_ACTIVITY_STATE, 0);
 	vmcs_write(GUEST_PENDING_DBG, 0);
 	vmcs_write(VMCS_LINK_POINTER, ~0ULL);
-	v->regs.gpr[REG_RAX] = MB1_LOADER_MAGIC;
+	v->regs.gpr[REG_RAX] = magic;
 	v->regs.gpr[REG_RBX] = mbi;
 }
 
@@ -265,7 +264,7 @@ static void collect_stats(void)
 }
 
 void vcpu_init(struct vcpu *v, const struct vmm_config *cfg, u8 *ram,
-	       u64 ram_size, u32 entry, u32 mbi)
+	       u64 ram_size, u32 entry, u32 magic, u32 mbi)
 {
 	v->cfg = cfg;
 	v->ram = ram;
@@ -289,7 +288,7 @@ void vcpu_init(struct vcpu *v, const struct vmm_config *cfg, u8 *ram,
 	stats_collect_hook = collect_stats;
 	setup_controls(v);
 	setup_host();
-	setup_guest(v, entry, mbi);
+	setup_guest(v, entry, magic, mbi);
 	v->timer_shift = (u32)(vmx_caps.misc & MISC_TIMER_RATE_MASK);
 	lapic_init(v);
 	apfhost_init(v);

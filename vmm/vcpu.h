@@ -74,10 +74,10 @@ struct vcpu {
 };
 
 /* Set up VMCS, EPT and bitmaps for a guest whose RAM is already filled;
- * the guest starts at entry in 32-bit protected mode with EAX/EBX as a
- * Multiboot loader leaves them. */
+ * the guest starts at entry in 32-bit protected mode with EAX = magic and
+ * EBX = mbi, as a Multiboot (v1 or v2) loader leaves them. */
 void vcpu_init(struct vcpu *v, const struct vmm_config *cfg, u8 *ram,
-	       u64 ram_size, u32 entry, u32 mbi);
+	       u64 ram_size, u32 entry, u32 magic, u32 mbi);
 /* Run the guest until it ends the run; never returns. */
 __noreturn void vcpu_run(struct vcpu *v);
 

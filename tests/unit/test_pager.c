@@ -458,7 +458,7 @@ static void transient_failure_with_no_retries_is_an_error_at_once(void **state)
 static void rare_transient_failures_with_retries_all_arrive(void **state)
 {
 	struct pager_config c = cfg_default();
-	u64 now = 0, gfn, next = GFN0, done = 0;
+	u64 now = 0, gfn, next = GFN0, done = 0, rounds = 0;
 	enum pager_outcome out;
 	bool fill;
 
@@ -468,6 +468,8 @@ static void rare_transient_failures_with_retries_all_arrive(void **state)
 	c.lat_max = 3 * LAT;
 	init(&c);
 	while (done < NPAGES) {
+		/* each round ends a fetch or retries one: fail, never hang */
+		assert_true(rounds++ < 4 * NPAGES);
 		while (next < GFN_END && pager_start(&pg, next, now))
 			next++;
 		now = pager_next_deadline(&pg);

@@ -12,7 +12,7 @@ UNIT_CFLAGS  := -std=gnu11 -DAPFV_HOSTED -g -O1 \
                 -fsanitize=address,undefined -fno-sanitize-recover=all \
                 -fno-omit-frame-pointer -Wall -Wextra -Werror
 UNIT_LIBS    := -lcmocka
-UNIT_MODULES := cmdline multiboot palloc ept caps loader apf uart cpuid vlapic decode gwalk
+UNIT_MODULES := cmdline multiboot palloc ept caps loader apf uart cpuid vlapic decode gwalk pager mce fwcfg pcdev
 UNIT_COMMON  := tests/unit/env_host.c lib/string.c lib/fmt.c
 UNIT_HDRS    := $(wildcard lib/*.h boot/*.h vmm/*.h vmx/*.h ept/*.h \
                 apf/*.h apic/*.h tests/unit/*.h)
@@ -32,6 +32,10 @@ UNIT_SRC_cpuid     := vmm/cpuid.c
 UNIT_SRC_vlapic    := apic/vlapic.c
 UNIT_SRC_decode    := vmm/decode.c
 UNIT_SRC_gwalk     := vmm/gwalk.c
+UNIT_SRC_pager     := apf/pager.c
+UNIT_SRC_mce       := vmm/mce.c
+UNIT_SRC_fwcfg     := vmm/fwcfg.c
+UNIT_SRC_pcdev     := vmm/pcdev.c
 
 define UNIT_PROGRAM
 $(B)/host/test_$(1): tests/unit/test_$(1).c $(UNIT_SRC_$(1)) $(UNIT_COMMON) \
