@@ -66,10 +66,12 @@ static int highest_bit(const u8 *page, u32 base)
 	return -1;
 }
 
-/* RVI and SVI for virtual-interrupt delivery, from the page. */
+/* RVI and SVI for virtual-interrupt delivery, from the page. While the
+ * APIC is software-disabled RVI is 0, so the CPU holds what IRR has, as
+ * the model (and the software path) does. */
 static void sync_intr_status(struct vcpu *v)
 {
-	int rvi = highest_bit(v->lapic.page, APIC_IRR);
+	int rvi = vlapic_enabled(&v->lapic) ? highest_bit(v->lapic.page, APIC_IRR) : -1;
 	int svi = highest_bit(v->lapic.page, APIC_ISR);
 
 	vmcs_write(GUEST_INTR_STATUS, (u32)(rvi < 0 ? 0 : rvi) |
@@ -303,10 +305,11 @@ u64 lapic_next_deadline(const struct vcpu *v)
 
 bool lapic_wakes(const struct vcpu *v)
 {
+	/* On both paths the page holds IRR, ISR and TPR, so the model can
+	 * tell whether something is deliverable (the CPU keeps it current on
+	 * the hardware path). */
 	if (!(vmcs_read(GUEST_RFLAGS) & RFLAGS_IF))
 		return false;
-	if (v->lapic_hw)
-		return highest_bit(v->lapic.page, APIC_IRR) >= 0;
 	return vlapic_pending(&v->lapic) >= 0;
 }
 

@@ -9,11 +9,15 @@
  * access starts a fetch. The accesses that may go asynchronous are the
  * probe loads of probe.S: the #PF hook skips a probe on "not present",
  * so one CPU can hold many faults outstanding. Each test starts from APF
- * re-enabled (apf_restart()) and leaves it off.
+ * re-enabled (apf_restart()) and leaves it off. Then the interrupt-mode
+ * tests (apfint.c), the failed-fetch tests (apferr.c) and the workload.
  *
  * Environment: guest ring 0, IF=0 except inside probes and waits.
  */
 #include "apftests.h"
+#include "apfutil.h"
+#include "apic.h"
+#include "mce.h"
 #include "cpu.h"
 #include "hv.h"
 #include "pvapf.h"
@@ -22,183 +26,11 @@
 #include "tests.h"
 #include "work.h"
 
-#define OUTSIDE_RAM_GPA		(1ull << 40)	/* 1 TiB: beyond any test RAM */
-#define QUEUE_MAX		64	/* KVM's ASYNC_PF_PER_VCPU */
 #define QUEUE_TOUCH_MAX		(2 * QUEUE_MAX)
-/* An event already queued: apfvisor looks again every 20000 cycles. */
-#define WAIT_QUEUED_CYCLES	2000000
-/* How long IF=1 is kept to see that no event comes. */
-#define QUIET_CYCLES		1000000
 #define TRY_INT_VECTOR		0xec
-#define PROBE_SKIPPED		(~0ull)	/* a skipped probe load's value */
-#define ANY_TOKEN		0	/* KVM never sends token 0 */
-#define NP			KVM_PV_REASON_PAGE_NOT_PRESENT
-#define READY			KVM_PV_REASON_PAGE_READY
-#define WAKE_ALL		KVM_APF_WAKE_ALL_TOKEN
-
-struct apft {
-	const struct guest_config *cfg;
-	bool apfvisor;
-	const char *why_msr;	/* non-NULL: the MSR tests skip, saying why */
-	const char *why;	/* non-NULL: the delivery tests skip */
-};
-
-extern u64 probe_load(const volatile u64 *p);		/* probe.S */
-extern u64 probe_load_irq(const volatile u64 *p);
-extern const u8 probe_irq_insn[], user_touch[], user_probe_insn[];
 
 static u8 touch_stack[PAGE_SIZE] __aligned(PAGE_SIZE)
 	__attribute__((section(".bss.user")));
-
-/* --- the event log ------------------------------------------------------ */
-
-/* Log entries of reason for token (ANY_TOKEN: any). */
-static unsigned count(u32 reason, u32 token)
-{
-	unsigned n = 0;
-
-	for (unsigned i = 0; i < pvapf_log_len(); i++) {
-		const struct pvapf_event *e = pvapf_log_at(i);
-
-		n += e->reason == reason && (token == ANY_TOKEN || e->token == token);
-	}
-	return n;
-}
-
-/* Faults sent asynchronously whose "ready" has not come yet. */
-static unsigned outstanding(void)
-{
-	return count(NP, ANY_TOKEN) - (count(READY, ANY_TOKEN) -
-				       count(READY, WAKE_ALL));
-}
-
-/* Is log entry i a skipped "not present" at rip, delivered in ring cpl
- * with error code 0 and a real token? */
-static bool is_async_np(unsigned i, const u8 *rip, unsigned cpl)
-{
-	const struct pvapf_event *e = pvapf_log_at(i);
-
-	return e && e->reason == NP && e->skipped && e->error == 0 &&
-	       e->rip == (u64)(uintptr_t)rip && (e->cs & 3) == cpl &&
-	       e->token != ANY_TOKEN && e->token != WAKE_ALL;
-}
-
-/* Log entry i's token, or ANY_TOKEN when there is none. */
-static u32 token_at(unsigned i)
-{
-	const struct pvapf_event *e = pvapf_log_at(i);
-
-	return e ? e->token : ANY_TOKEN;
-}
-
-/* --- waiting with IF=1 ----------------------------------------------- */
-
-/* Keep IF=1 for up to cycles or until token's "ready" is logged; true if
- * it is. For events apfvisor has queued already (it polls for them). */
-static bool spin_for_ready(u32 token, u64 cycles)
-{
-	u64 t0 = rdtsc();
-
-	irq_enable();
-	while (!count(READY, token) && rdtsc() - t0 < cycles)
-		asm volatile("pause");
-	irq_disable();
-	return count(READY, token) != 0;
-}
-
-/* Keep IF=1 for cycles: anything apfvisor would deliver arrives. */
-static void spin_quiet(u64 cycles)
-{
-	spin_for_ready(ANY_TOKEN + 1, cycles);	/* no such token */
-}
-
-/* Halt with IF=1 until token's "ready" is logged. Only while apfvisor
- * owes it: each HLT ends when a fetch completes or a queued event is
- * delivered (with neither, apfvisor ends the run: nothing would wake us). */
-static void halt_for_ready(u32 token)
-{
-	while (!count(READY, token))
-		halt_irq_once();
-}
-
-/* --- MSRs ------------------------------------------------------------ */
-
-static bool wrmsr_gp(u32 msr, u64 val)
-{
-	struct fault f;
-
-	return wrmsr_catch(msr, val, &f) && f.vector == VEC_GP && f.error == 0;
-}
-
-static bool rdmsr_gp(u32 msr)
-{
-	struct fault f;
-	u64 v;
-
-	return rdmsr_catch(msr, &v, &f) && f.vector == VEC_GP && f.error == 0;
-}
-
-/* True if MSR_KVM_ASYNC_PF_EN reads 0: APF stayed off. */
-static bool apf_still_off(void)
-{
-	struct fault f;
-	u64 v = 1;
-
-	return !rdmsr_catch(MSR_KVM_ASYNC_PF_EN, &v, &f) && v == 0;
-}
-
-/* Start from a known state: APF off, then on with bits, and the wake-all
- * of that enabling write taken; the log is empty. False if that failed. */
-static bool apf_restart(u64 bits)
-{
-	bool ok;
-
-	pvapf_disable();
-	pvapf_log_reset();
-	ok = pvapf_enable(bits) && spin_for_ready(WAKE_ALL, WAIT_QUEUED_CYCLES) &&
-	     pvapf_log_len() == 1;
-	if (!ok)
-		report_info("apf: re-enabling gave %u events, not one wake-all",
-			    pvapf_log_len());
-	pvapf_log_reset();
-	return ok;
-}
-
-/* Report name as skipped if the delivery tests cannot run (or apf=off),
- * or if fewer than pages fresh slow pages are left. */
-static bool need(const struct apft *t, const char *name, u64 pages)
-{
-	const char *why = t->why;
-
-	if (!why && t->cfg->apf == APF_MODE_OFF)
-		why = "apf=off";
-	if (!why && slow_left() < pages)
-		why = "not enough slow pages left";
-	if (why)
-		report_skip(name, why);
-	return !why;
-}
-
-/* Start delivery test name with APF re-enabled with bits: false if it
- * was skipped, or failed (reported) because APF could not be enabled. */
-static bool begin(const struct apft *t, const char *name, u64 pages, u64 bits)
-{
-	if (!need(t, name, pages))
-		return false;
-	if (apf_restart(bits))
-		return true;
-	report(name, false);
-	pvapf_disable();
-	return false;
-}
-
-/* Report name as skipped if the MSR tests cannot run. */
-static bool need_msr(const struct apft *t, const char *name)
-{
-	if (t->why_msr)
-		report_skip(name, t->why_msr);
-	return !t->why_msr;
-}
 
 /* --- the tests ----------------------------------------------------------- */
 
@@ -221,7 +53,7 @@ static void t_wakeall(const struct apft *t)
 	const struct pvapf_event *e;
 	bool on, quiet, got;
 
-	if (!need(t, name, 0))
+	if (!apft_need(t, name, 0))
 		return;
 	pvapf_disable();
 	pvapf_log_reset();
@@ -237,20 +69,62 @@ static void t_wakeall(const struct apft *t)
 	pvapf_disable();
 }
 
+/* Bit 5 is reserved everywhere; bit 4 is apfvisor's error opt-in where
+ * APFV_FEAT_APF_ERRORS is advertised (t_err_optin), else reserved too. */
 static void t_reserved(const struct apft *t)
 {
 	static const char name[] = "apf msr reserved bits #GP";
 	u64 en = pvapf_area_gpa() | KVM_ASYNC_PF_ENABLED;
-	bool b4, b5;
+	bool ext = hv_apfvisor_features() & APFV_FEAT_APF_ERRORS;
+	bool b4 = true, b5;
 
-	if (!need_msr(t, name))
+	if (!apft_need_msr(t, name))
 		return;
 	pvapf_disable();
-	b4 = wrmsr_gp(MSR_KVM_ASYNC_PF_EN, en | BIT(4));
 	b5 = wrmsr_gp(MSR_KVM_ASYNC_PF_EN, en | BIT(5));
+	if (!ext)
+		b4 = wrmsr_gp(MSR_KVM_ASYNC_PF_EN, en | BIT(4));
 	if (!b4 || !b5)
-		report_info("apf: EN bit 4 #GP=%d, bit 5 #GP=%d", b4, b5);
+		report_info("apf: EN bit 4 #GP=%d%s, bit 5 #GP=%d", b4,
+			    ext ? " (not tried: the error opt-in)" : "", b5);
 	report(name, b4 && b5 && apf_still_off());
+	pvapf_disable();
+}
+
+/* Where the error extension is advertised, EN bit 4 is its opt-in: the
+ * write is accepted and reads back, alone and with interrupt delivery. */
+static void t_err_optin(const struct apft *t)
+{
+	static const char name[] = "apf msr error opt-in bit 4 accepted";
+	u64 en = pvapf_area_gpa() | KVM_ASYNC_PF_ENABLED |
+		 APFV_ASYNC_PF_SEND_ERROR;
+	bool pf, in = true;
+	u64 v = 0, vi = 0;
+
+	if (!apft_need_msr(t, name))
+		return;
+	if (!(hv_apfvisor_features() & APFV_FEAT_APF_ERRORS)) {
+		report_skip(name, "APFV_FEAT_APF_ERRORS not advertised");
+		return;
+	}
+	pvapf_disable();
+	pf = !wrmsr_gp(MSR_KVM_ASYNC_PF_EN, en) && !rdmsr_gp(MSR_KVM_ASYNC_PF_EN);
+	if (pf)
+		v = rdmsr(MSR_KVM_ASYNC_PF_EN);
+	pvapf_disable();
+	if (hv_kvm_features() & BIT(KVM_FEATURE_ASYNC_PF_INT)) {
+		in = !wrmsr_gp(MSR_KVM_ASYNC_PF_INT, TRY_INT_VECTOR) &&
+		     !wrmsr_gp(MSR_KVM_ASYNC_PF_EN,
+			       en | KVM_ASYNC_PF_DELIVERY_AS_INT);
+		if (in)
+			vi = rdmsr(MSR_KVM_ASYNC_PF_EN);
+		in = in && vi == (en | KVM_ASYNC_PF_DELIVERY_AS_INT);
+		pvapf_disable();
+	}
+	if (!pf || v != en || !in)
+		report_info("apf: EN with bit 4: accepted=%d read 0x%lx; with "
+			    "bit 3 too: ok=%d read 0x%lx", pf, v, in, vi);
+	report(name, pf && v == en && in && apf_still_off());
 	pvapf_disable();
 }
 
@@ -259,7 +133,7 @@ static void t_outside(const struct apft *t)
 	static const char name[] = "apf msr area outside RAM #GP";
 	bool gp;
 
-	if (!need_msr(t, name))
+	if (!apft_need_msr(t, name))
 		return;
 	pvapf_disable();
 	gp = wrmsr_gp(MSR_KVM_ASYNC_PF_EN, OUTSIDE_RAM_GPA | KVM_ASYNC_PF_ENABLED);
@@ -269,19 +143,13 @@ static void t_outside(const struct apft *t)
 
 /* Without KVM_FEATURE_ASYNC_PF_INT neither MSR exists, and EN bit 3
  * (interrupt delivery) is refused. */
-static void t_int_ack(const struct apft *t)
+static void int_ack_absent(void)
 {
 	static const char name[] = "apf msr INT and ACK #GP when not offered";
 	u64 en = pvapf_area_gpa() | KVM_ASYNC_PF_ENABLED |
 		 KVM_ASYNC_PF_DELIVERY_AS_INT;
 	bool wi, wa, ri, ra, e3;
 
-	if (!need_msr(t, name))
-		return;
-	if (hv_kvm_features() & BIT(KVM_FEATURE_ASYNC_PF_INT)) {
-		report_skip(name, "ASYNC_PF_INT is offered");
-		return;
-	}
 	pvapf_disable();
 	wi = wrmsr_gp(MSR_KVM_ASYNC_PF_INT, TRY_INT_VECTOR);
 	wa = wrmsr_gp(MSR_KVM_ASYNC_PF_ACK, 1);
@@ -293,6 +161,55 @@ static void t_int_ack(const struct apft *t)
 			    "EN bit 3=%d", wi, wa, ri, ra, e3);
 	report(name, wi && wa && ri && ra && e3 && apf_still_off());
 	pvapf_disable();
+}
+
+/* With KVM_FEATURE_ASYNC_PF_INT: INT takes a vector 32-255 and reads it
+ * back, a vector below 32 or bits 63:8 are #GP (and change nothing); ACK
+ * takes 1, reads 0, and #GPs on other bits; EN bit 3 is accepted. */
+static void int_ack_offered(void)
+{
+	static const char name[] = "apf msr INT and ACK when offered";
+	u64 en = pvapf_area_gpa() | KVM_ASYNC_PF_ENABLED |
+		 KVM_ASYNC_PF_DELIVERY_AS_INT;
+	bool wi, lo, hi, wa, a2, e3;
+	u64 vi = 0, va = 1, ve = 0;
+
+	pvapf_disable();
+	wi = !wrmsr_gp(MSR_KVM_ASYNC_PF_INT, TRY_INT_VECTOR);
+	lo = wrmsr_gp(MSR_KVM_ASYNC_PF_INT, 0) &&
+	     wrmsr_gp(MSR_KVM_ASYNC_PF_INT, 31);
+	hi = wrmsr_gp(MSR_KVM_ASYNC_PF_INT, 0x100 | TRY_INT_VECTOR) &&
+	     wrmsr_gp(MSR_KVM_ASYNC_PF_INT, BIT(63) | TRY_INT_VECTOR);
+	if (!rdmsr_gp(MSR_KVM_ASYNC_PF_INT))
+		vi = rdmsr(MSR_KVM_ASYNC_PF_INT);
+	wa = !wrmsr_gp(MSR_KVM_ASYNC_PF_ACK, 1);
+	a2 = wrmsr_gp(MSR_KVM_ASYNC_PF_ACK, 2);
+	if (!rdmsr_gp(MSR_KVM_ASYNC_PF_ACK))
+		va = rdmsr(MSR_KVM_ASYNC_PF_ACK);
+	e3 = !wrmsr_gp(MSR_KVM_ASYNC_PF_EN, en);
+	if (e3)
+		ve = rdmsr(MSR_KVM_ASYNC_PF_EN);
+	pvapf_disable();
+	if (!(wi && lo && hi && vi == TRY_INT_VECTOR && wa && a2 && !va && e3 &&
+	      ve == en))
+		report_info("apf: INT ok=%d <32 #GP=%d 63:8 #GP=%d reads 0x%lx; "
+			    "ACK ok=%d bit1 #GP=%d reads 0x%lx; EN bit 3 ok=%d "
+			    "reads 0x%lx", wi, lo, hi, vi, wa, a2, va, e3, ve);
+	report(name, wi && lo && hi && vi == TRY_INT_VECTOR && wa && a2 &&
+		     !va && e3 && ve == en && apf_still_off());
+}
+
+static void t_int_ack(const struct apft *t)
+{
+	bool offered = hv_kvm_features() & BIT(KVM_FEATURE_ASYNC_PF_INT);
+
+	if (!apft_need_msr(t, offered ? "apf msr INT and ACK when offered"
+				      : "apf msr INT and ACK #GP when not offered"))
+		return;
+	if (offered)
+		int_ack_offered();
+	else
+		int_ack_absent();
 }
 
 static void do_user_touch(void *p)
@@ -312,21 +229,21 @@ static void t_cpl3(const struct apft *t)
 	bool back, async;
 	u64 p;
 
-	if (!begin(t, name, 1, 0))
+	if (!apft_begin(t, name, 1, 0, 0))
 		return;
 	p = slow_take();
 	tests_user_allow(true);
 	back = fault_catch(do_user_touch, (void *)(uintptr_t)p, &f);
 	tests_user_allow(false);
-	async = is_async_np(0, user_probe_insn, RPL_USER);
+	async = ev_is_async_np(0, user_probe_insn, RPL_USER);
 	if (async)
-		halt_for_ready(token_at(0));
+		halt_for_ready(ev_token_at(0));
 	if (!async || !back || f.vector != VEC_SYSCALL || f.rax != PROBE_SKIPPED)
 		report_info("apf: cpl3 touch: events=%u back=%d vector=%lu rax=0x%lx",
 			    pvapf_log_len(), back, f.vector, f.rax);
 	report(name, async && back && f.vector == VEC_SYSCALL &&
-		     f.rax == PROBE_SKIPPED && count(NP, ANY_TOKEN) == 1 &&
-		     count(READY, token_at(0)) == 1 && slow_page_ok(p));
+		     f.rax == PROBE_SKIPPED && ev_count(NP, ANY_TOKEN) == 1 &&
+		     ev_count(READY, ev_token_at(0)) == 1 && slow_page_ok(p));
 	pvapf_disable();
 }
 
@@ -335,15 +252,15 @@ static void t_cpl3(const struct apft *t)
  * "ready" owed for an earlier fault may arrive at it.) */
 static bool touch_is_sync(bool irq)
 {
-	unsigned np = count(NP, ANY_TOKEN);
+	unsigned np = ev_count(NP, ANY_TOKEN);
 	u64 p = slow_take();
 	u64 v = irq ? probe_load_irq((const volatile u64 *)(uintptr_t)p)
 		    : probe_load((const volatile u64 *)(uintptr_t)p);
-	bool sync = count(NP, ANY_TOKEN) == np && v == slow_word(p);
+	bool sync = ev_count(NP, ANY_TOKEN) == np && v == slow_word(p);
 
 	if (!sync)
 		report_info("apf: touch of 0x%lx: %u not-present, read 0x%lx "
-			    "want 0x%lx", p, count(NP, ANY_TOKEN) - np, v,
+			    "want 0x%lx", p, ev_count(NP, ANY_TOKEN) - np, v,
 			    slow_word(p));
 	return sync && slow_page_ok(p);
 }
@@ -363,7 +280,7 @@ static void t_cpl0_none(const struct apft *t)
 {
 	static const char name[] = "apf none at CPL0 without SEND_ALWAYS";
 
-	if (!begin(t, name, 1, 0))
+	if (!apft_begin(t, name, 1, 0, 0))
 		return;
 	report(name, touch_is_silent(true));
 	pvapf_disable();
@@ -376,18 +293,18 @@ static void t_cpl0_always(const struct apft *t)
 	bool async;
 	u64 p, v;
 
-	if (!begin(t, name, 1, KVM_ASYNC_PF_SEND_ALWAYS))
+	if (!apft_begin(t, name, 1, KVM_ASYNC_PF_SEND_ALWAYS, 0))
 		return;
 	p = slow_take();
 	v = probe_load_irq((const volatile u64 *)(uintptr_t)p);
-	async = is_async_np(0, probe_irq_insn, 0);
+	async = ev_is_async_np(0, probe_irq_insn, 0);
 	if (async)
-		halt_for_ready(token_at(0));
+		halt_for_ready(ev_token_at(0));
 	else
 		report_info("apf: cpl0 touch: %u events, read 0x%lx",
 			    pvapf_log_len(), v);
-	report(name, async && v == PROBE_SKIPPED && count(NP, ANY_TOKEN) == 1 &&
-		     count(READY, token_at(0)) == 1 && slow_page_ok(p));
+	report(name, async && v == PROBE_SKIPPED && ev_count(NP, ANY_TOKEN) == 1 &&
+		     ev_count(READY, ev_token_at(0)) == 1 && slow_page_ok(p));
 	pvapf_disable();
 }
 
@@ -395,7 +312,7 @@ static void t_if0(const struct apft *t)
 {
 	static const char name[] = "apf sync with IF=0";
 
-	if (!begin(t, name, 1, KVM_ASYNC_PF_SEND_ALWAYS))
+	if (!apft_begin(t, name, 1, KVM_ASYNC_PF_SEND_ALWAYS, 0))
 		return;
 	report(name, touch_is_silent(false));
 	pvapf_disable();
@@ -409,7 +326,7 @@ static void t_busy(const struct apft *t)
 	bool sync;
 	u32 flags;
 
-	if (!begin(t, name, 1, KVM_ASYNC_PF_SEND_ALWAYS))
+	if (!apft_begin(t, name, 1, KVM_ASYNC_PF_SEND_ALWAYS, 0))
 		return;
 	pvapf_set_flags(KVM_PV_REASON_PAGE_NOT_PRESENT);
 	sync = touch_is_silent(true);
@@ -425,18 +342,18 @@ static void t_busy(const struct apft *t)
  * outstanding; false if one went synchronous before that. */
 static bool queue_fill(u64 *pages, unsigned *n)
 {
-	while (outstanding() < QUEUE_MAX && *n < QUEUE_TOUCH_MAX) {
-		unsigned np = count(NP, ANY_TOKEN);
+	while (ev_outstanding() < QUEUE_MAX && *n < QUEUE_TOUCH_MAX) {
+		unsigned np = ev_count(NP, ANY_TOKEN);
 
 		pages[*n] = slow_take();
 		probe_load_irq((const volatile u64 *)(uintptr_t)pages[(*n)++]);
-		if (count(NP, ANY_TOKEN) != np + 1) {
+		if (ev_count(NP, ANY_TOKEN) != np + 1) {
 			report_info("apf: touch %u went synchronous with %u "
-				    "outstanding", *n, outstanding());
+				    "outstanding", *n, ev_outstanding());
 			return false;
 		}
 	}
-	return outstanding() == QUEUE_MAX;
+	return ev_outstanding() == QUEUE_MAX;
 }
 
 /* True if every "not present" token is distinct and got exactly one
@@ -447,10 +364,10 @@ static bool tokens_each_ready_once(void)
 		const struct pvapf_event *e = pvapf_log_at(i);
 
 		if (e->reason == NP &&
-		    (count(NP, e->token) != 1 || count(READY, e->token) != 1)) {
+		    (ev_count(NP, e->token) != 1 || ev_count(READY, e->token) != 1)) {
 			report_info("apf: token 0x%x: %u not-present, %u ready",
-				    e->token, count(NP, e->token),
-				    count(READY, e->token));
+				    e->token, ev_count(NP, e->token),
+				    ev_count(READY, e->token));
 			return false;
 		}
 	}
@@ -474,12 +391,12 @@ static void t_queue(const struct apft *t)
 	unsigned n = 0, np;
 	bool full, sync;
 
-	if (!begin(t, name, QUEUE_TOUCH_MAX + 1, KVM_ASYNC_PF_SEND_ALWAYS))
+	if (!apft_begin(t, name, QUEUE_TOUCH_MAX + 1, KVM_ASYNC_PF_SEND_ALWAYS, 0))
 		return;
 	full = queue_fill(pages, &n);
-	np = count(NP, ANY_TOKEN);
+	np = ev_count(NP, ANY_TOKEN);
 	sync = full && touch_is_sync(true);
-	while (outstanding())
+	while (ev_outstanding())
 		halt_irq_once();
 	if (!full || !sync)
 		report_info("apf: queue: %u touched, %u async, full=%d sync=%d",
@@ -497,20 +414,20 @@ static void t_inflight(const struct apft *t)
 	bool async;
 	u64 p, v;
 
-	if (!begin(t, name, 1, KVM_ASYNC_PF_SEND_ALWAYS))
+	if (!apft_begin(t, name, 1, KVM_ASYNC_PF_SEND_ALWAYS, 0))
 		return;
 	p = slow_take();
 	probe_load_irq((const volatile u64 *)(uintptr_t)p);
-	async = is_async_np(0, probe_irq_insn, 0);
+	async = ev_is_async_np(0, probe_irq_insn, 0);
 	v = probe_load_irq((const volatile u64 *)(uintptr_t)p);
 	if (async)
-		halt_for_ready(token_at(0));
-	if (!async || v != slow_word(p) || count(NP, ANY_TOKEN) != 1)
+		halt_for_ready(ev_token_at(0));
+	if (!async || v != slow_word(p) || ev_count(NP, ANY_TOKEN) != 1)
 		report_info("apf: in-flight: async=%d read 0x%lx want 0x%lx, "
 			    "%u not-present", async, v, slow_word(p),
-			    count(NP, ANY_TOKEN));
-	report(name, async && v == slow_word(p) && count(NP, ANY_TOKEN) == 1 &&
-		     count(READY, token_at(0)) == 1 && slow_page_ok(p));
+			    ev_count(NP, ANY_TOKEN));
+	report(name, async && v == slow_word(p) && ev_count(NP, ANY_TOKEN) == 1 &&
+		     ev_count(READY, ev_token_at(0)) == 1 && slow_page_ok(p));
 	pvapf_disable();
 }
 
@@ -523,12 +440,12 @@ static void t_disable(const struct apft *t)
 	u32 token;
 	u64 p, v;
 
-	if (!begin(t, name, 1, KVM_ASYNC_PF_SEND_ALWAYS))
+	if (!apft_begin(t, name, 1, KVM_ASYNC_PF_SEND_ALWAYS, 0))
 		return;
 	p = slow_take();
 	probe_load_irq((const volatile u64 *)(uintptr_t)p);
-	async = is_async_np(0, probe_irq_insn, 0);
-	token = token_at(0);
+	async = ev_is_async_np(0, probe_irq_insn, 0);
+	token = ev_token_at(0);
 	pvapf_disable();
 	v = probe_load_irq((const volatile u64 *)(uintptr_t)p);
 	spin_quiet(QUIET_CYCLES);
@@ -539,10 +456,10 @@ static void t_disable(const struct apft *t)
 	if (!async || !quiet || !on || pvapf_log_len() != 2)
 		report_info("apf: disable: async=%d quiet=%d enabled=%d events=%u "
 			    "ready(0x%x)=%u", async, quiet, on, pvapf_log_len(),
-			    token, count(READY, token));
+			    token, ev_count(READY, token));
 	report(name, async && quiet && on && v == slow_word(p) &&
-		     pvapf_log_len() == 2 && count(READY, WAKE_ALL) == 1 &&
-		     !count(READY, token));
+		     pvapf_log_len() == 2 && ev_count(READY, WAKE_ALL) == 1 &&
+		     !ev_count(READY, token));
 	pvapf_disable();
 }
 
@@ -579,6 +496,7 @@ static void (*const apftests[])(const struct apft *) = {
 	t_cpuid,
 	t_wakeall,
 	t_reserved,
+	t_err_optin,
 	t_outside,
 	t_int_ack,
 	t_cpl3,
@@ -591,26 +509,82 @@ static void (*const apftests[])(const struct apft *) = {
 	t_disable,
 };
 
+/* Why the interrupt-mode tests cannot run, or NULL. */
+static const char *int_unusable(const struct guest_config *cfg, const char *why)
+{
+	if (why)
+		return why;
+	if (!(hv_kvm_features() & BIT(KVM_FEATURE_ASYNC_PF_INT)))
+		return "KVM_FEATURE_ASYNC_PF_INT not offered";
+	if (apic_mode() == APIC_MODE_NONE)
+		return "no LAPIC in use (apic=off)";
+	if (cfg->apf == APF_MODE_OFF)
+		return "apf=off";
+	return NULL;
+}
+
+/* Why the error tests cannot run, or NULL. */
+static const char *err_unusable(const struct guest_config *cfg, const char *why)
+{
+	if (why)
+		return why;
+	if (!(hv_apfvisor_features() & APFV_FEAT_APF_ERRORS))
+		return "APFV_FEAT_APF_ERRORS not advertised";
+	if (!mce_enabled())
+		return "no machine-check support (CPUID MCE/MCA, MCG_CAP banks)";
+	if (cfg->apf == APF_MODE_OFF)
+		return "apf=off";
+	return NULL;
+}
+
+/* fail_page= as the error tests may use it: a slow page, never handed
+ * out as a fresh one; 0 when absent or unusable (noted). */
+static u64 fail_page_of(const struct guest_config *cfg, const char *why_err)
+{
+	u64 p = ALIGN_DOWN((u64)cfg->fail_page, PAGE_SIZE);
+
+	if (!p || why_err)
+		return 0;
+	if (!slow_is_slow(p)) {
+		report_info("fail_page=0x%lx is not a slow page: the tests that "
+			    "need it skip", p);
+		return 0;
+	}
+	slow_exclude(p);
+	return p;
+}
+
 void apftests_run(const struct guest_config *cfg, bool apfvisor,
 		  bool hypercalls)
 {
+	const char *why = apf_unusable(apfvisor, hypercalls);
+	const char *why_err = err_unusable(cfg, why);
 	const struct apft t = {
 		.cfg = cfg,
 		.apfvisor = apfvisor,
 		.why_msr = msr_unusable(apfvisor),
-		.why = apf_unusable(apfvisor, hypercalls),
+		.why = why,
+		.why_int = int_unusable(cfg, why),
+		.why_err = why_err,
+		.fail_page = fail_page_of(cfg, why_err),
 	};
 	struct pvapf_stats st;
 
 	for (size_t i = 0; i < ARRAY_SIZE(apftests); i++)
 		apftests[i](&t);
+	apfint_run(&t);
+	apferr_run(&t);
 	pvapf_log_reset();
 	work_test(cfg, !t.why, t.why);
 	if (t.why)
 		return;
 	st = pvapf_stats();
-	/* to set beside apfvisor's STATS apf.not_present, apf.ready_pf */
-	report_info("apf events seen: not_present=%lu ready=%lu wakeall=%lu "
-		    "probes_skipped=%lu halted=%lu", st.not_present, st.ready,
-		    st.wakeall, st.skipped, st.halted);
+	/* to set beside apfvisor's STATS apf.not_present, apf.ready_pf,
+	 * apf.ready_int and apf.errors_async */
+	report_info("apf events seen: not_present=%lu ready=%lu ready_int=%lu "
+		    "wakeall=%lu errors=%lu probes_skipped=%lu halted=%lu "
+		    "stale_int=%lu machine_checks=%lu stray_irqs=%lu",
+		    st.not_present, st.ready, st.ready_int, st.wakeall,
+		    st.errors, st.skipped, st.halted, st.stale_int, mce_count(),
+		    irq_stray());
 }

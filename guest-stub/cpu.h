@@ -38,6 +38,16 @@ struct cpuid_regs {
 #define RFLAGS_FIXED		BIT(1)	/* reads as 1 */
 #define RFLAGS_IF		BIT(9)
 
+/* CR4 (SDM Vol. 3A, "Control Registers"). */
+#define CR4_MCE			BIT(6)	/* machine-check enable */
+
+/* CPUID.1 bits the guest looks at (SDM Vol. 2A, CPUID). */
+#define CPUID_1_EDX_MCE		BIT(7)
+#define CPUID_1_EDX_APIC	BIT(9)
+#define CPUID_1_EDX_MCA		BIT(14)
+#define CPUID_1_ECX_X2APIC	BIT(21)
+#define CPUID_1_ECX_TSC_DEADLINE BIT(24)
+
 /* For code that ring 3 runs from .usertext: it may call nothing outside. */
 #define __always_inline		inline __attribute__((always_inline))
 
@@ -116,6 +126,51 @@ static inline u64 read_cr2(void)
 
 	asm volatile("mov %%cr2, %0" : "=r"(v));
 	return v;
+}
+
+static inline u64 read_cr4(void)
+{
+	u64 v;
+
+	asm volatile("mov %%cr4, %0" : "=r"(v));
+	return v;
+}
+
+static inline void write_cr4(u64 v)
+{
+	asm volatile("mov %0, %%cr4" : : "r"(v) : "memory");
+}
+
+static inline u64 read_cr3(void)
+{
+	u64 v;
+
+	asm volatile("mov %%cr3, %0" : "=r"(v));
+	return v;
+}
+
+static inline void write_cr3(u64 v)
+{
+	asm volatile("mov %0, %%cr3" : : "r"(v) : "memory");
+}
+
+/* CR8: the task-priority class (TPR bits 7:4) in 64-bit mode. */
+static inline void write_cr8(u64 v)
+{
+	asm volatile("mov %0, %%cr8" : : "r"(v) : "memory");
+}
+
+static inline u64 read_rflags(void)
+{
+	u64 v;
+
+	asm volatile("pushfq; popq %0" : "=r"(v));
+	return v;
+}
+
+static __always_inline void cpu_relax(void)
+{
+	asm volatile("pause" : : : "memory");
 }
 
 static inline void invlpg(const volatile void *va)

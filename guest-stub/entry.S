@@ -9,26 +9,30 @@
  */
 #include "layout.h"
 
-/* One stub per vector; a dummy error code keeps the frame uniform. */
-.macro TRAP_STUB vec
-	.balign 16
-trap_stub_\vec:
-	.if (\vec == 8) || (\vec == 10) || (\vec == 11) || (\vec == 12) || \
-	    (\vec == 13) || (\vec == 14) || (\vec == 17) || (\vec == 21) || \
-	    (\vec == 29) || (\vec == 30)
+/*
+ * One stub per vector, 0-255, each at trap_stubs + 16 * vector (trap.c
+ * computes the gate addresses so). A dummy error code keeps the frame
+ * uniform for the vectors where the CPU pushes none; every interrupt
+ * (32-255) has none.
+ */
+	.text
+	.balign TRAP_STUB_SIZE
+	.globl trap_stubs
+trap_stubs:
+	.set vec, 0
+	.rept 256
+	.balign TRAP_STUB_SIZE
+	.if (vec == 8) || (vec == 10) || (vec == 11) || (vec == 12) || \
+	    (vec == 13) || (vec == 14) || (vec == 17) || (vec == 21) || \
+	    (vec == 29) || (vec == 30)
 	/* the CPU pushed an error code */
 	.else
 	pushq $0
 	.endif
-	pushq $\vec
-	jmp trap_common
-.endm
-
-	.text
-	.irp v, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
-	TRAP_STUB \v
+	pushq $vec
+	jmp trap_common		/* at most 2 + 5 + 5 bytes in all */
+	.set vec, vec + 1
 	.endr
-	TRAP_STUB 128
 
 /* Save all GPRs (the struct trap_frame order, last pushed first) and dispatch. */
 trap_common:
@@ -108,16 +112,6 @@ user_enter:
 	pushq %rdi			/* RIP */
 	movq %rdx, %rdi
 	iretq
-
-	.section .rodata
-	.balign 8
-	.globl trap_stubs, trap_stub_syscall
-trap_stubs:				/* vectors 0-31, for trap_init() */
-	.irp v, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
-	.quad trap_stub_\v
-	.endr
-trap_stub_syscall:			/* vector 0x80 */
-	.quad trap_stub_128
 
 /*
  * Ring-3 code, alone on its page(s) (linker.ld) so that only it is made

@@ -36,6 +36,18 @@
 #define GS_MB1_INFO_CMDLINE	0x4		/* mbi.flags bit 2 */
 #define GS_MB1_INFO_CMDLINE_OFF	16		/* offsetof(mb1_info, cmdline) */
 
+/* entry.S: the stub of vector v is at trap_stubs + v * TRAP_STUB_SIZE. */
+#define TRAP_STUB_SIZE		16
+#define IDT_VECTORS		256
+
+/* Interrupt vectors the guest uses (SDM Vol. 3A, "Interrupt Priority":
+ * the class is vector >> 4; higher classes preempt lower ones). */
+#define VEC_TIMER		0x30	/* LAPIC timer: the lowest class used */
+#define VEC_APF_DEFAULT		0xec	/* APF "page ready" (Linux's apf_vec) */
+#define VEC_APF_ALT		0xe5	/* the vector-change test's other one */
+#define VEC_TEST_HIGH		0xfd	/* self-IPI above the APF vector */
+#define VEC_SPURIOUS		0xff	/* SVR: never EOIed */
+
 /* struct fault_jmp (trap.c): what fault_expect() saves; offsets in bytes. */
 #define FJ_RBX			0
 #define FJ_RBP			8

@@ -8,6 +8,7 @@
  */
 #include <stddef.h>
 #include "opts.h"
+#include "layout.h"
 #include "../lib/fmt.h"
 #include "../lib/string.h"
 
@@ -31,6 +32,14 @@ static const char *const apf_words[] = {
 	[APF_MODE_OFF] = "off",
 	[APF_MODE_PF] = "pf",
 	[APF_MODE_INT] = "int",
+	[APF_MODE_AUTO] = "auto",
+	NULL,
+};
+
+static const char *const apic_words[] = {
+	[APIC_WANT_X2] = "x2",
+	[APIC_WANT_X] = "x",
+	[APIC_WANT_OFF] = "off",
 	NULL,
 };
 
@@ -45,6 +54,11 @@ static const struct opt opts[] = {
 	{ "pages", NULL, CFG(pages), 1, OPTS_PAGES_MAX },
 	{ "work", NULL, CFG(work), 0, OPTS_WORK_MAX },
 	{ "send_always", bool_words, CFG(send_always), 0, 0 },
+	{ "apic", apic_words, CFG(apic), 0, 0 },
+	{ "tick", NULL, CFG(tick), 0, OPTS_TICK_MAX },
+	{ "apf_vec", NULL, CFG(apf_vec), 32, 255 },
+	{ "errors", bool_words, CFG(errors), 0, 0 },
+	{ "fail_page", NULL, CFG(fail_page), 0, 0xffffffffu },
 };
 _Static_assert(ARRAY_SIZE(opts) <= 32, "opts_parse() tracks options in a u32");
 
@@ -58,11 +72,16 @@ void opts_defaults(struct guest_config *c)
 {
 	*c = (struct guest_config){
 		.crash = CRASH_NONE,
-		.apf = APF_MODE_PF,
+		.apf = APF_MODE_AUTO,
 		.tasks = 4,
 		.pages = 16,
 		.work = OPTS_WORK_DEFAULT,
 		.send_always = 0,
+		.apic = APIC_WANT_X2,
+		.tick = OPTS_TICK_DEFAULT,
+		.apf_vec = 0xec,
+		.errors = 1,
+		.fail_page = 0,
 	};
 }
 
@@ -84,21 +103,56 @@ static const struct opt *opt_find(struct word w, size_t eq)
 	return NULL;
 }
 
-/* Parse the decimal number v (n chars) into *out; false if malformed or
- * beyond u32. */
+/* The value of digit c in base, or -1. */
+static int digit(char c, unsigned base)
+{
+	int d = -1;
+
+	if (c >= '0' && c <= '9')
+		d = c - '0';
+	else if (c >= 'a' && c <= 'f')
+		d = c - 'a' + 10;
+	else if (c >= 'A' && c <= 'F')
+		d = c - 'A' + 10;
+	return d >= 0 && (unsigned)d < base ? d : -1;
+}
+
+/* The multiplier a K, M or G suffix stands for, or 0. */
+static u64 suffix(char c)
+{
+	return c == 'K' ? KiB : c == 'M' ? MiB : c == 'G' ? GiB : 0;
+}
+
+/* Parse the number v (n chars: decimal, or 0x hex, then an optional
+ * K/M/G) into *out; false if malformed or beyond u32. */
 static bool parse_u32(const char *v, size_t n, u32 *out)
 {
-	u64 x = 0;
+	unsigned base = 10;
+	u64 x = 0, mul = 1;
 
+	if (n > 2 && v[0] == '0' && (v[1] == 'x' || v[1] == 'X')) {
+		base = 16;
+		v += 2;
+		n -= 2;
+	}
+	if (n > 1 && base == 10 && suffix(v[n - 1])) {
+		mul = suffix(v[n - 1]);
+		n--;
+	}
 	if (!n)
 		return false;
 	for (size_t i = 0; i < n; i++) {
-		if (v[i] < '0' || v[i] > '9')
+		int d = digit(v[i], base);
+
+		if (d < 0)
 			return false;
-		x = x * 10 + (u64)(v[i] - '0');
+		x = x * base + (u64)d;
 		if (x > 0xffffffffu)
 			return false;
 	}
+	x *= mul;
+	if (x > 0xffffffffu)
+		return false;
 	*out = (u32)x;
 	return true;
 }
@@ -178,5 +232,19 @@ int opts_parse(const char *line, struct guest_config *c, char *err,
 	for (; w.len; w = next_word(&p))
 		if (opt_apply(w, c, &seen, err, errlen))
 			return -1;
+	if (c->apf_vec == VEC_TIMER || c->apf_vec == 0x80 ||
+	    c->apf_vec == VEC_TEST_HIGH || c->apf_vec == VEC_SPURIOUS) {
+		/* vectors the guest uses for something else */
+		fmt_snprintf(err, errlen, "bad value 'apf_vec=%u' (taken: 0x%x "
+			     "timer, 0x80 syscall, 0x%x test, 0x%x spurious)",
+			     c->apf_vec, VEC_TIMER, VEC_TEST_HIGH, VEC_SPURIOUS);
+		return -1;
+	}
+	if (c->tick && c->tick < OPTS_TICK_MIN) {
+		/* a tick too short to run anything between two of them */
+		fmt_snprintf(err, errlen, "bad value 'tick=%u' (0, or %u..%u)",
+			     c->tick, OPTS_TICK_MIN, OPTS_TICK_MAX);
+		return -1;
+	}
 	return 0;
 }

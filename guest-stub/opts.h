@@ -26,6 +26,14 @@ enum apf_mode {
 	APF_MODE_OFF = 0,	/* never enable APF: every slow fault is synchronous */
 	APF_MODE_PF,		/* "page ready" by #PF (flags = 2), pre-5.8 Linux */
 	APF_MODE_INT,		/* "page ready" by interrupt (needs ASYNC_PF_INT) */
+	APF_MODE_AUTO,		/* int where ASYNC_PF_INT is offered, else pf */
+};
+
+/* apic=: how the guest drives its local APIC. */
+enum apic_want {
+	APIC_WANT_X2 = 0,	/* x2APIC (MSRs) where CPUID offers it, else xAPIC */
+	APIC_WANT_X,		/* xAPIC: MMIO at 0xfee00000 */
+	APIC_WANT_OFF,		/* leave it alone: no timer, no interrupt mode */
 };
 
 #define OPTS_TASKS_MAX		16
@@ -35,6 +43,10 @@ enum apf_mode {
  * (Bochs: instructions), so 10000 units match the default fetch latency
  * of 200000 cycles: compute and fetches are comparable. */
 #define OPTS_WORK_DEFAULT	10000
+/* Timer ticks between preemptions (TSC cycles under apfvisor). */
+#define OPTS_TICK_DEFAULT	50000
+#define OPTS_TICK_MIN		1000
+#define OPTS_TICK_MAX		1000000000
 
 struct guest_config {
 	u32 crash;		/* enum crash_mode */
@@ -43,13 +55,20 @@ struct guest_config {
 	u32 pages;		/* slow pages each task touches */
 	u32 work;		/* work units between two page touches */
 	u32 send_always;	/* 1: enable APF with SEND_ALWAYS (CPL 0 too) */
+	u32 apic;		/* enum apic_want */
+	u32 tick;		/* LAPIC timer count per preemption; 0: none */
+	u32 apf_vec;		/* interrupt-mode "page ready" vector, 32..255 */
+	u32 errors;		/* 1: opt in to error reports where advertised */
+	u32 fail_page;		/* guest-physical page whose fetches fail; 0: none */
 };
 
-/* Fill c with the defaults: no crash, apf=pf, 4 tasks of 16 pages. */
+/* Fill c with the defaults: no crash, apf=auto, 4 tasks of 16 pages,
+ * x2APIC, a tick every 50000, vector 0xec, errors on, no failing page. */
 void opts_defaults(struct guest_config *c);
 
-/* Parse line into c (which holds defaults). Returns 0, or -1 with a
- * message naming the offending word in err. */
+/* Parse line into c (which holds defaults). Numbers are decimal, or hex
+ * with 0x, optionally with a K, M or G suffix (fail_page=60M). Returns 0,
+ * or -1 with a message naming the offending word in err. */
 int opts_parse(const char *line, struct guest_config *c, char *err,
 	       size_t errlen);
 

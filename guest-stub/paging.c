@@ -31,6 +31,26 @@ bool pt_update(const void *va, size_t len, u64 set, u64 clear)
 	return true;
 }
 
+#define PTE_PWT		0x008
+#define PTE_PCD		0x010
+#define MMIO_GIB	3	/* the 4th GiB: 0xc0000000-0xffffffff */
+
+/* The page directory of the 4th GiB, made on the first MMIO mapping. */
+static u64 mmio_pd[512] __aligned(PAGE_SIZE);
+
+bool pd_map_mmio(u64 pa)
+{
+	u64 base = ALIGN_DOWN(pa, SZ_2M);
+
+	if (pa / SZ_1G != MMIO_GIB)
+		return false;
+	mmio_pd[(base % SZ_1G) / SZ_2M] = base | PTE_P | PTE_W | PTE_PS |
+					  PTE_PCD | PTE_PWT;
+	boot_pdpt[MMIO_GIB] = (u64)(uintptr_t)mmio_pd | PTE_P | PTE_W;
+	write_cr3(read_cr3());	/* flush: the PDPT entry changed */
+	return true;
+}
+
 bool pd_update(u64 base, u64 end, u64 set, u64 clear)
 {
 	u64 a = ALIGN_DOWN(base, SZ_2M);

@@ -22,4 +22,9 @@ bool pt_update(const void *va, size_t len, u64 set, u64 clear);
  * the range reaches outside them. */
 bool pd_update(u64 base, u64 end, u64 set, u64 clear);
 
+/* Identity-map the 2 MiB page holding pa, uncached (PCD, PWT), for
+ * device registers in the 4th GiB (the LAPIC at 0xfee00000): the boot
+ * map covers only the first GiB. False if pa lies elsewhere. */
+bool pd_map_mmio(u64 pa);
+
 #endif

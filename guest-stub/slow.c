@@ -12,6 +12,7 @@
 static struct {
 	struct hv_pager p;	/* start/end clipped to the identity map */
 	u64 next;		/* first page not yet taken */
+	u64 excluded;		/* a page never handed out (0: none) */
 } slow;
 
 void slow_init(void)
@@ -48,10 +49,24 @@ u64 slow_pct(void)
 	return slow.p.slow_pct;
 }
 
-/* The first slow page at or after gpa, or the range's end. */
+void slow_exclude(u64 gpa)
+{
+	slow.excluded = ALIGN_DOWN(gpa, PAGE_SIZE);
+}
+
+bool slow_is_slow(u64 gpa)
+{
+	return slow_overlaps(gpa, gpa + 1) &&
+	       slow_pick(gpa, slow.p.seed, slow.p.slow_pct);
+}
+
+/* The first slow page at or after gpa that may be handed out, or the
+ * range's end. */
 static u64 slow_next_from(u64 gpa)
 {
-	while (gpa < slow.p.slow_end && !slow_pick(gpa, slow.p.seed, slow.p.slow_pct))
+	while (gpa < slow.p.slow_end &&
+	       (!slow_pick(gpa, slow.p.seed, slow.p.slow_pct) ||
+		(slow.excluded && gpa == slow.excluded)))
 		gpa += PAGE_SIZE;
 	return gpa;
 }
@@ -60,7 +75,7 @@ u64 slow_left(void)
 {
 	u64 n = 0;
 
-	if (slow.p.slow_pct >= SLOW_PCT_ALL)
+	if (slow.p.slow_pct >= SLOW_PCT_ALL && !slow.excluded)
 		return (slow.p.slow_end - slow.next) / PAGE_SIZE;
 	for (u64 a = slow_next_from(slow.next); a < slow.p.slow_end;
 	     a = slow_next_from(a + PAGE_SIZE))

@@ -40,6 +40,10 @@ bool slow_overlaps(u64 base, u64 end);
 /* The seed and percentage that decide contents and slowness. */
 u64 slow_seed(void);
 u64 slow_pct(void);
+/* Never hand out page gpa (the run's always-failing page). */
+void slow_exclude(u64 gpa);
+/* Is gpa in a slow page of the range? */
+bool slow_is_slow(u64 gpa);
 /* Number of fresh slow pages left to take. */
 u64 slow_left(void);
 /* The next fresh slow page, or 0 when none is left. */

@@ -15,6 +15,7 @@
 #include "paging.h"
 #include "report.h"
 #include "slow.h"
+#include "timertests.h"
 #include "trap.h"
 #include "../vmm/abi.h"
 
@@ -377,6 +378,7 @@ void tests_run(bool apfvisor, const struct guest_config *cfg)
 		slow_init();
 	for (unsigned i = 0; i < ARRAY_SIZE(tests); i++)
 		tests[i](&t);
+	timertests_run(cfg, apfvisor);
 	apftests_run(cfg, t.apfvisor, t.hypercalls);
 }
 

@@ -13,8 +13,11 @@
 #include "report.h"
 #include "pvapf.h"
 #include "sched.h"
+#include "apic.h"
+#include "mce.h"
 
-#define IDT_VECTORS	256
+#define FIRST_IRQ	32	/* vectors below are exceptions */
+#define STRAY_SHOW	8	/* stray interrupts noted on the console */
 #define GATE_INTR64	0x8e	/* present, DPL 0, 64-bit interrupt gate */
 #define GATE_DPL(d)	((d) << 5)
 
@@ -47,10 +50,12 @@ _Static_assert(offsetof(struct fault_jmp, out) == FJ_OUT, "FJ_OUT");
 _Static_assert(offsetof(struct fault_jmp, armed) == FJ_ARMED, "FJ_ARMED");
 
 struct fault_jmp fault_jmp;		/* written by entry.S */
-extern const u64 trap_stubs[32];	/* entry.S */
-extern const u64 trap_stub_syscall;
+extern const u8 trap_stubs[];		/* entry.S: TRAP_STUB_SIZE apart */
 
 static struct idt_gate idt[IDT_VECTORS] __aligned(16);
+static irq_handler irq_handlers[IDT_VECTORS];
+static u64 irq_counts[IDT_VECTORS], irq_strays;
+static unsigned depth;
 
 /* Point vector vec at handler through a 64-bit interrupt gate (IF cleared
  * on entry) callable from privilege level dpl. */
@@ -69,12 +74,49 @@ void trap_init(void)
 {
 	struct desc_ptr idtr = { sizeof(idt) - 1, (u64)(uintptr_t)idt };
 
-	for (unsigned v = 0; v < ARRAY_SIZE(trap_stubs); v++)
-		idt_set(v, trap_stubs[v], 0);
-	idt_set(VEC_SYSCALL, trap_stub_syscall, RPL_USER);
+	for (unsigned v = 0; v < IDT_VECTORS; v++)
+		idt_set(v, (u64)(uintptr_t)(trap_stubs + v * TRAP_STUB_SIZE),
+			v == VEC_SYSCALL ? RPL_USER : 0);
 	lidt(&idtr);
 	boot_tss64.rsp[0] = (u64)(uintptr_t)trap_stack_top;
 	ltr(SEL_TSS64);
+}
+
+void irq_set(unsigned vec, irq_handler fn)
+{
+	if (vec >= FIRST_IRQ && vec < IDT_VECTORS && vec != VEC_SYSCALL)
+		irq_handlers[vec] = fn;
+}
+
+u64 irq_count(unsigned vec)
+{
+	return vec < IDT_VECTORS ? irq_counts[vec] : 0;
+}
+
+u64 irq_stray(void)
+{
+	return irq_strays;
+}
+
+unsigned trap_depth(void)
+{
+	return depth;
+}
+
+/* An interrupt: its handler, or a stray (EOIed: it is in service). */
+static void irq_dispatch(struct trap_frame *tf)
+{
+	unsigned vec = (unsigned)tf->vector;
+
+	irq_counts[vec]++;
+	if (irq_handlers[vec]) {
+		irq_handlers[vec](tf);
+		return;
+	}
+	if (irq_strays++ < STRAY_SHOW)
+		report_info("stray interrupt, vector 0x%x at rip=0x%lx", vec,
+			    tf->rip);
+	apic_eoi();
 }
 
 void fault_disarm(void)
@@ -166,10 +208,16 @@ static __noreturn void trap_unexpected(const struct trap_frame *tf)
 
 void trap_dispatch(struct trap_frame *tf)
 {
-	if (tf->vector == VEC_PF && pvapf_handle(tf))
-		return;
-	if (tf->vector == VEC_SYSCALL && sched_syscall(tf))
-		return;
-	if (!fault_recover(tf))
+	depth++;
+	if (tf->vector >= FIRST_IRQ && tf->vector != VEC_SYSCALL)
+		irq_dispatch(tf);
+	else if (tf->vector == VEC_PF && pvapf_handle(tf))
+		;
+	else if (tf->vector == VEC_MC && mce_handle(tf))
+		;
+	else if (tf->vector == VEC_SYSCALL && sched_syscall(tf))
+		;
+	else if (!fault_recover(tf))
 		trap_unexpected(tf);
+	depth--;
 }

@@ -54,8 +54,26 @@ struct fault {
 	u64 rax;	/* RAX then (a ring-3 result passed back via int $0x80) */
 };
 
-/* Load the IDT (vectors 0-31 and 0x80) and the 64-bit TSS. Call once. */
+/* Load the IDT (every vector: exceptions, interrupts, and 0x80 callable
+ * from ring 3) and the 64-bit TSS. Call once. */
 void trap_init(void);
+
+/* An interrupt handler (vectors 32-255 but 0x80): runs with IF=0 on the
+ * interrupted context's stack (ring 0) or the TSS one (ring 3); it sends
+ * its own EOI. It may rewrite *tf (a task switch). */
+typedef void (*irq_handler)(struct trap_frame *tf);
+
+/* Route vector vec to fn (NULL: none). An interrupt on a vector without
+ * a handler is counted as stray, noted on the console and EOIed. */
+void irq_set(unsigned vec, irq_handler fn);
+/* Interrupts taken on vec since boot, and stray ones in all. */
+u64 irq_count(unsigned vec);
+u64 irq_stray(void);
+
+/* How many trap_dispatch() calls are active: 1 inside a handler entered
+ * straight from a task, the idle loop or main code; more when a handler
+ * enabled interrupts and was interrupted. Only depth 1 may switch tasks. */
+unsigned trap_depth(void);
 
 /*
  * Arm the recovery point and return false. If an exception then arrives
@@ -77,8 +95,9 @@ bool fault_catch(void (*fn)(void *), void *arg, struct fault *f);
 bool wrmsr_catch(u32 msr, u64 val, struct fault *f);
 bool rdmsr_catch(u32 msr, u64 *val, struct fault *f);
 
-/* Called by entry.S for every exception with the saved frame. An APF
- * event (#PF) goes to pvapf_handle(), int $0x80 to the scheduler while it
+/* Called by entry.S for every exception and interrupt with the saved
+ * frame. Interrupts go to their irq_set() handler, an APF event (#PF) to
+ * pvapf_handle(), #MC to mce_handle(), int $0x80 to the scheduler while it
  * runs tasks, the rest to an armed fault_expect() or the loud end. */
 void trap_dispatch(struct trap_frame *tf);
 
