@@ -39,7 +39,8 @@ struct opt {
 	sizeof(((struct vmm_config *)0)->f)
 
 static const char *const log_names[] = { "quiet", "info", "debug", NULL };
-static const char *const fault_names[] = { "none", "vmentry", "panic", NULL };
+static const char *const fault_names[] = { "none", "vmentry", "panic",
+	"hostexc", "vmwrite", "oom", NULL };
 static const char *const bool_names[] = { "off", "on", NULL };
 static const char *const apic_names[] = { "auto", "soft", NULL };
 
@@ -51,7 +52,7 @@ static const struct opt cmdline_opts[] = {
 	{ "log", OPT_ENUM, OPT_FIELD(log), LOG_INFO, LOG_QUIET, LOG_DEBUG,
 	  0, log_names, "serial log detail" },
 	{ "fault", OPT_ENUM, OPT_FIELD(fault), FAULT_NONE, FAULT_NONE,
-	  FAULT_PANIC, 0, fault_names,
+	  FAULT_LAST, 0, fault_names,
 	  "inject a failure to prove it ends the run loudly" },
 	{ "ept_large", OPT_BOOL, OPT_FIELD(ept_large), true, false, true,
 	  0, bool_names, "map guest RAM with 2M/1G EPT pages when the CPU can" },

@@ -18,6 +18,10 @@ enum fault_inject {
 	FAULT_NONE = 0,
 	FAULT_VMENTRY,		/* corrupt guest state: VM entry must fail */
 	FAULT_PANIC,		/* panic right after VMX is on */
+	FAULT_HOSTEXC,		/* the hypervisor itself takes an exception */
+	FAULT_VMWRITE,		/* a VMWRITE to a field that does not exist */
+	FAULT_OOM,		/* host memory runs out while setting up the vCPU */
+	FAULT_LAST = FAULT_OOM,
 };
 
 /* apic=: use APIC virtualization when the CPU has it, or never. */

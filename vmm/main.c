@@ -89,6 +89,28 @@ static void setup_palloc(void)
 	     (unsigned long long)(palloc_free_pages() >> 8));
 }
 
+/* fault=: take a failure path on purpose, to show it ends the run loudly
+ * (tests/boot/scenarios, "every failure path"). */
+static void inject_fault(void)
+{
+	switch (cfg.fault) {
+	case FAULT_PANIC:
+		panic("forced by fault=panic");
+	case FAULT_HOSTEXC:
+		asm volatile("ud2");	/* vmm/cpu.c's handler takes it */
+		break;
+	case FAULT_VMWRITE:
+		/* no current VMCS yet: load a scratch one, then write nonsense */
+		if (vmcs_load(palloc_page()) == 0)
+			vmcs_write(0xffffffffu, 0);
+		break;
+	case FAULT_OOM:
+		while (palloc_page())
+			;
+		break;
+	}
+}
+
 static void start_vmx(void)
 {
 	char why[200];
@@ -98,8 +120,7 @@ static void start_vmx(void)
 	info("vmx: on (VMCS revision 0x%llx, EPT caps 0x%llx)\n",
 	     (unsigned long long)(vmx_caps.basic & VMX_BASIC_REVISION_MASK),
 	     (unsigned long long)vmx_caps.ept_vpid);
-	if (cfg.fault == FAULT_PANIC)
-		panic("forced by fault=panic");
+	inject_fault();
 }
 
 /* Load the guest module into freshly allocated guest RAM; *magic and *mbi

@@ -169,8 +169,11 @@ static void fault_takes_each_injection(void **state)
 	assert_int_equal(parse("fault=none").c.fault, FAULT_NONE);
 	assert_int_equal(parse("fault=vmentry").c.fault, FAULT_VMENTRY);
 	assert_int_equal(parse("fault=panic").c.fault, FAULT_PANIC);
-	expect_error("fault=vm",
-		     "bad value for 'fault': 'vm' (expected none|vmentry|panic)");
+	assert_int_equal(parse("fault=hostexc").c.fault, FAULT_HOSTEXC);
+	assert_int_equal(parse("fault=vmwrite").c.fault, FAULT_VMWRITE);
+	assert_int_equal(parse("fault=oom").c.fault, FAULT_OOM);
+	expect_error("fault=vm", "bad value for 'fault': 'vm' (expected "
+		     "none|vmentry|panic|hostexc|vmwrite|oom)");
 }
 
 static void ept_large_takes_on_off_1_and_0(void **state)
@@ -393,7 +396,7 @@ static void help_prints_one_line_per_option_with_defaults(void **state)
 			    "multiple of 4K (K/M/G suffix) (default 64M, 4M..3G)");
 	assert_non_null(strstr(help_lines[1], "log=<quiet|info|debug>"));
 	assert_non_null(strstr(help_lines[1], "(default info)"));
-	assert_non_null(strstr(help_lines[2], "fault=<none|vmentry|panic>"));
+	assert_non_null(strstr(help_lines[2], "fault=<none|vmentry|panic|hostexc|vmwrite|oom>"));
 	assert_non_null(strstr(help_lines[3], "ept_large=<off|on>"));
 	assert_non_null(strstr(help_lines[3], "(default on)"));
 	assert_non_null(strstr(help_lines[4], "guest=<number>"));
