@@ -6,6 +6,7 @@
  */
 #include "cpu.h"
 #include "vmm.h"
+#include "console.h"
 
 #define IDT_VECTORS	32
 #define GATE_INTR64	0x8e00	/* P=1, DPL=0, type 14 */
@@ -76,10 +77,34 @@ void cpu_init(void)
 	install_idt();
 }
 
+static const struct exc_frame *host_frame;
+static void (*guest_dump)(void);
+
+/* The failure dump for a host exception: the hypervisor's registers, then
+ * whatever the vCPU adds (guest state, last exits). */
+static void host_dump(void)
+{
+	const struct exc_frame *f = host_frame;
+
+	con_printf("dump: host rax 0x%llx rcx 0x%llx rdx 0x%llx rsi 0x%llx rdi 0x%llx\n"
+		   "dump: host r8 0x%llx r9 0x%llx r10 0x%llx r11 0x%llx cs 0x%llx ss 0x%llx\n",
+		   (unsigned long long)f->rax, (unsigned long long)f->rcx,
+		   (unsigned long long)f->rdx, (unsigned long long)f->rsi,
+		   (unsigned long long)f->rdi, (unsigned long long)f->r8,
+		   (unsigned long long)f->r9, (unsigned long long)f->r10,
+		   (unsigned long long)f->r11, (unsigned long long)f->cs,
+		   (unsigned long long)f->ss);
+	if (guest_dump)
+		guest_dump();
+}
+
 /* Called from isr.S: the hypervisor itself faulted. */
 void cpu_exception(const struct exc_frame *f);
 void cpu_exception(const struct exc_frame *f)
 {
+	host_frame = f;
+	guest_dump = vmm_dump_hook;
+	vmm_dump_hook = host_dump;
 	panic("host exception %llu error 0x%llx at rip 0x%llx (cr2 0x%llx, "
 	      "rsp 0x%llx, rflags 0x%llx)", (unsigned long long)f->vector,
 	      (unsigned long long)f->error, (unsigned long long)f->rip,
