@@ -92,31 +92,38 @@ void con_puts(const char *s)
 	}
 }
 
+static void e9_puts(const char *s)
+{
+	for (; *s; s++)
+		cpu_outb(E9_PORT, (u8)*s);
+}
+
+/* Format one line (at most CON_LINE_MAX bytes) and hand it to out. */
+#define CON_LINE_MAX 512
+static void con_vprintf(void (*out)(const char *), const char *fmt, va_list ap)
+{
+	char buf[CON_LINE_MAX];
+
+	fmt_vsnprintf(buf, sizeof(buf), fmt, ap);
+	out(buf);
+}
+
 void con_debug_printf(const char *fmt, ...)
 {
-	char buf[256];
 	va_list ap;
 
 	va_start(ap, fmt);
-	fmt_vsnprintf(buf, sizeof(buf), fmt, ap);
+	con_vprintf(have_e9 ? e9_puts : con_puts, fmt, ap);
 	va_end(ap);
-	if (!have_e9) {
-		con_puts(buf);
-		return;
-	}
-	for (const char *s = buf; *s; s++)
-		cpu_outb(E9_PORT, (u8)*s);
 }
 
 void con_printf(const char *fmt, ...)
 {
-	char buf[512];
 	va_list ap;
 
 	va_start(ap, fmt);
-	fmt_vsnprintf(buf, sizeof(buf), fmt, ap);
+	con_vprintf(con_puts, fmt, ap);
 	va_end(ap);
-	con_puts(buf);
 }
 
 void con_guest_flush(void)
