@@ -49,3 +49,6 @@ clean:
 -include tests/guests/guests.mk
 -include tests/fuzz/fuzz.mk
 -include tests/model/model.mk
+-include tests/bench/bench.mk
+-include tests/hostile/hostile.mk
+-include tests/soak/soak.mk

@@ -283,8 +283,12 @@ static void deliver_soft(struct vcpu *v)
 
 void lapic_tick(struct vcpu *v, u64 now)
 {
-	u32 before = v->lapic_hw ? irr_count(v->lapic.page) : 0;
+	u64 due = vlapic_next_timer(&v->lapic);
+	u32 before;
 
+	if (!due || due > now)
+		return;		/* the common case: nothing to fire */
+	before = v->lapic_hw ? irr_count(v->lapic.page) : 0;
 	vlapic_tick(&v->lapic, now);
 	if (v->lapic_hw)
 		hw_posted(v, before);

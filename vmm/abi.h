@@ -55,9 +55,11 @@
 
 /* --- Contents of slow pages ------------------------------------------
  * On its first fetch, every 8-byte word of a slow page at guest-physical
- * address a holds apfv_backing_word(a, seed); later fetches (after an
- * eviction) bring back whatever the guest last wrote, as a real backing
- * store would. splitmix64 is the mixing function. */
+ * address a holds apfv_backing_word(a, seed) - one value per page, so the
+ * simulated transfer costs what copying a page would, not 512 hashes -
+ * and later fetches (after an eviction) bring back whatever the guest last
+ * wrote, as a real backing store would. splitmix64 is the mixing
+ * function. */
 static inline unsigned long long apfv_mix64(unsigned long long x)
 {
 	x += 0x9e3779b97f4a7c15ULL;
@@ -69,7 +71,7 @@ static inline unsigned long long apfv_mix64(unsigned long long x)
 static inline unsigned long long apfv_backing_word(unsigned long long gpa,
 						   unsigned long long seed)
 {
-	return apfv_mix64(gpa ^ (seed << 1));
+	return apfv_mix64((gpa & ~0xfffULL) ^ (seed << 1));
 }
 
 /* --- I/O ports ------------------------------------------------------- */

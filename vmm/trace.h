@@ -26,7 +26,8 @@
 	X(ACK, "ack")			/* guest wrote MSR_KVM_ASYNC_PF_ACK */ \
 	X(MCE, "mce")			/* b: guest-physical address */	\
 	X(HALT, "halt")			/* guest HLT: the vCPU idles */	\
-	X(WAKE, "wake")			/* the idle vCPU resumes */
+	X(WAKE, "wake")			/* the idle vCPU resumes */	\
+	X(ENTRY, "entry")		/* just before VM entry */
 
 enum trace_event {
 #define TRACE_ENUM(id, name) TR_##id,

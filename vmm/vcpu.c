@@ -448,6 +448,7 @@ __noreturn void vcpu_run(struct vcpu *v)
 		int rc;
 
 		before_entry(v);
+		trace(TR_ENTRY, 0, 0);
 		rc = vmx_enter(&v->regs, v->launched);
 
 		if (rc)
