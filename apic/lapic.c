@@ -31,6 +31,7 @@
 #define X2APIC_MSR_EOI		X2APIC_MSR(APIC_EOI)
 #define X2APIC_MSR_TMCCT	X2APIC_MSR(APIC_TMCCT)
 #define IRR_WORDS		8
+#define LAPIC_MIN_PERIOD	5000	/* TSC cycles: see lapic_init() */
 
 static void bitmap_set(struct vcpu *v, u32 msr, u32 half, bool intercept)
 {
@@ -43,12 +44,31 @@ static void bitmap_set(struct vcpu *v, u32 msr, u32 half, bool intercept)
 		bm[off] &= (u8)~(1u << (msr & 7));
 }
 
-/* Hardware path: let the CPU read every x2APIC register but the running
- * timer count, and write TPR, EOI and SELF IPI itself. */
+/* x2APIC registers the CPU reads from the virtual-APIC page itself (SDM
+ * "Virtualizing MSR-Based APIC Accesses"), minus the ICR (the model keeps
+ * its destination at 0x310, the CPU would read it at 0x304) and the
+ * running timer count. Reads of any other x2APIC MSR must exit, or they
+ * would reach the real APIC; the model then raises #GP. */
+static bool x2apic_read_virtualized(u32 off)
+{
+	switch (off) {
+	case APIC_ID: case APIC_VERSION: case APIC_TPR: case APIC_PPR:
+	case APIC_LDR: case APIC_SVR: case APIC_ESR: case APIC_LVT_TIMER:
+	case APIC_LVT_THERMAL: case APIC_LVT_PERF: case APIC_LVT_LINT0:
+	case APIC_LVT_LINT1: case APIC_LVT_ERROR: case APIC_TMICT:
+	case APIC_TDCR:
+		return true;
+	}
+	return off >= APIC_ISR && off < APIC_ESR;	/* ISR, TMR, IRR */
+}
+
+/* Hardware path: let the CPU read the registers it virtualizes, and
+ * write TPR, EOI and SELF IPI itself. */
 static void x2apic_passthrough(struct vcpu *v, bool on)
 {
 	for (u32 m = X2APIC_MSR_FIRST; m < X2APIC_MSR(APIC_REG_END); m++)
-		bitmap_set(v, m, 0, !on || m == X2APIC_MSR_TMCCT);
+		bitmap_set(v, m, 0, !on ||
+			   !x2apic_read_virtualized((m - X2APIC_MSR_FIRST) << 4));
 	bitmap_set(v, X2APIC_MSR_TPR, MSR_BITMAP_WRITE, !on);
 	bitmap_set(v, X2APIC_MSR_EOI, MSR_BITMAP_WRITE, !on);
 	bitmap_set(v, X2APIC_MSR_SELF_IPI, MSR_BITMAP_WRITE, !on);
@@ -126,6 +146,10 @@ void lapic_init(struct vcpu *v)
 	if (!page)
 		vmm_fail("lapic: out of host memory");
 	vlapic_init(&v->lapic, page, 0);
+	v->lapic.phys_bits = cpu_maxphyaddr();	/* IA32_APIC_BASE's reserved bits */
+	/* A periodic timer of a few cycles would keep the vCPU in timer exits
+	 * and starve the guest; like KVM's min_timer_period_us, slow it. */
+	v->lapic.min_period = LAPIC_MIN_PERIOD;
 	v->lapic_hw_ok = v->cfg->apic == APIC_AUTO &&
 			 (allowed2 & HW_PROC2) == HW_PROC2;
 	vmcs_write(VIRTUAL_APIC_PAGE, env_virt_to_phys(page));
@@ -320,4 +344,20 @@ bool lapic_wakes(const struct vcpu *v)
 void lapic_eoi_exit(struct vcpu *v)
 {
 	v->lapic_eoi_exits++;
+}
+
+/* APIC-write exit (hardware path, trap-like: the value is already in the
+ * page): a write the CPU does not complete itself, e.g. a SELF IPI with an
+ * illegal vector. Let the model carry it out (ESR, ICR, ...). */
+void lapic_apic_write(struct vcpu *v, u32 offset)
+{
+	struct vlapic *l = &v->lapic;
+	u32 before = irr_count(l->page);
+	u32 val = *(const u32 *)(l->page + (offset & ~3u));
+
+	if (l->x2apic)
+		vlapic_wrmsr(l, X2APIC_MSR(offset), val, cpu_rdtsc());
+	else
+		vlapic_mmio_write(l, offset, val, cpu_rdtsc());
+	hw_posted(v, before);
 }

@@ -43,6 +43,7 @@ u64 lapic_next_deadline(const struct vcpu *v);
 bool lapic_wakes(const struct vcpu *v);
 /* Virtualized-EOI and APIC-write exits (hardware path). */
 void lapic_eoi_exit(struct vcpu *v);
+void lapic_apic_write(struct vcpu *v, u32 offset);
 /* Is the hardware path (virtual-interrupt delivery) active? */
 bool lapic_hw_active(const struct vcpu *v);
 

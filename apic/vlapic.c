@@ -323,12 +323,14 @@ static u32 timer_shift(const struct vlapic *l)
 	return (code + 1) & 7;
 }
 
-/* Start counting down from count now; periodic reloads TMICT. */
+/* Start counting down from count now; periodic reloads TMICT, but never
+ * faster than l->min_period (as KVM's min_timer_period_us). */
 static void timer_load(struct vlapic *l, u32 count, u64 now)
 {
 	u32 shift = timer_shift(l);
 
-	l->timer_period = (u64)reg_get(l, APIC_TMICT) << shift;
+	l->timer_period = MAX((u64)reg_get(l, APIC_TMICT) << shift,
+			      l->min_period);
 	l->timer_deadline = now + ((u64)count << shift);
 	l->timer_start = now;
 }

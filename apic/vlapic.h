@@ -188,6 +188,8 @@ struct vlapic {
 	u64 timer_start;	/* TSC when the running count was last loaded */
 	u32 esr_pending;	/* errors since the last ESR write */
 	u8 phys_bits;		/* MAXPHYADDR for IA32_APIC_BASE checks */
+	u64 min_period;		/* shortest periodic-timer period, TSC cycles
+				 * (0 after vlapic_init: exact) */
 	struct vlapic_stats st;
 };
 

@@ -166,7 +166,10 @@ static void conv(struct out *o, char c, const struct spec *sp, va_list *ap)
 		ch = (char)va_arg(*ap, int);
 		emit(o, sp, &ch, 1);
 		break;
-	default:
+	case '%':
+		put(o, '%');
+		break;
+	default:	/* unknown conversion: show it as written */
 		put(o, '%');
 		if (c)
 			put(o, c);

@@ -22,8 +22,15 @@
 #define CR4_SMXE	BIT(14)
 #define CR4_OSXSAVE	BIT(18)
 #define CR4_PKE		BIT(22)
-/* CR4 bits for features CPUID hides from the guest (vmm/cpuid.c). */
-#define CR4_HIDDEN	(CR4_VMXE | CR4_SMXE | CR4_OSXSAVE | CR4_PKE)
+#define CR4_UMIP	BIT(11)
+#define CR4_LA57	BIT(12)
+#define CR4_KL		BIT(19)
+#define CR4_CET		BIT(23)
+#define CR4_PKS		BIT(24)
+/* CR4 bits for features CPUID hides from the guest (vmm/cpuid.c zeroes
+ * leaf 7's ECX/EDX and XSAVE): setting one raises #GP. */
+#define CR4_HIDDEN	(CR4_VMXE | CR4_SMXE | CR4_UMIP | CR4_LA57 | \
+			 CR4_OSXSAVE | CR4_KL | CR4_PKE | CR4_CET | CR4_PKS)
 
 #define RFLAGS_CF	BIT(0)
 #define RFLAGS_RSVD1	BIT(1)
@@ -166,6 +173,18 @@ static inline __noreturn void cpu_halt_forever(void)
 #define HOST_SEL_CODE	0x08
 #define HOST_SEL_DATA	0x10
 #define HOST_SEL_TSS	0x18
+
+/* MAXPHYADDR (CPUID 0x80000008.EAX[7:0]; 36 when the leaf is absent). */
+static inline u8 cpu_maxphyaddr(void)
+{
+	struct cpuid_regs r;
+
+	cpu_cpuid(0x80000000, 0, &r);
+	if (r.eax < 0x80000008)
+		return 36;
+	cpu_cpuid(0x80000008, 0, &r);
+	return (u8)r.eax;
+}
 
 /* Install the host TSS and exception IDT; every host exception panics. */
 void cpu_init(void);

@@ -100,6 +100,13 @@ static enum exit_action handle_eoi(struct vcpu *v)
 	return EXIT_RESUME;
 }
 
+/* Exit qualification bits 11:0: the page offset written. */
+static enum exit_action handle_apic_write(struct vcpu *v)
+{
+	lapic_apic_write(v, (u32)(v->exit_qual & 0xfff));
+	return EXIT_RESUME;	/* trap-like: RIP is already past the write */
+}
+
 static enum exit_action handle_ept_misconfig(struct vcpu *v)
 {
 	(void)v;
@@ -137,6 +144,7 @@ static const exit_handler handlers[EXIT_REASON_MAX] = {
 	[EXIT_INTERRUPT_WINDOW] = handle_resume,	/* apic/lapic.c injects */
 	[EXIT_TPR_BELOW_THRESHOLD] = handle_resume,
 	[EXIT_VIRTUALIZED_EOI] = handle_eoi,
+	[EXIT_APIC_WRITE] = handle_apic_write,
 	[EXIT_INVEPT] = handle_ud,
 	[EXIT_INVVPID] = handle_ud,
 	[EXIT_WBINVD] = handle_nop,
