@@ -10,12 +10,15 @@
 #   --guest-args "A"   the guest module's command line
 #   --uefi             BIOS+UEFI hybrid (needs grub-efi-amd64-bin); the
 #                      default is a small BIOS-only image
+#   --mb1              load with GRUB's Multiboot v1 loader (`multiboot`,
+#                      `module`) instead of Multiboot2
 #
 # Builds in its own temporary directory, so concurrent calls with
 # different arguments never share files; only OUT is written.
 set -euo pipefail
 
 kernel=build/apfvisor.elf guest=build/guest-stub.elf args='' gargs='' uefi=''
+mb=multiboot2 mod=module2
 while [ $# -gt 1 ]; do
 	case $1 in
 	--kernel) kernel=$2; shift 2 ;;
@@ -23,6 +26,7 @@ while [ $# -gt 1 ]; do
 	--args) args=$2; shift 2 ;;
 	--guest-args) gargs=$2; shift 2 ;;
 	--uefi) uefi=1; shift ;;
+	--mb1) mb=multiboot mod=module; shift ;;
 	*) break ;;
 	esac
 done
@@ -42,10 +46,10 @@ cp "$kernel" "$tmp/root/boot/apfvisor.elf"
 	echo "set timeout=0"
 	echo "set default=0"
 	echo "menuentry apfvisor {"
-	echo "	multiboot2 /boot/apfvisor.elf $args"
+	echo "	$mb /boot/apfvisor.elf $args"
 	if [ "$guest" != none ]; then
 		cp "$guest" "$tmp/root/boot/guest.elf"
-		echo "	module2 /boot/guest.elf $gargs"
+		echo "	$mod /boot/guest.elf $gargs"
 	fi
 	echo "	boot"
 	echo "}"

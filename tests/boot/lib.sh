@@ -26,7 +26,7 @@ BOCHS_BIOS=${BOCHS_BIOS:-/usr/share/bochs/BIOS-bochs-latest}
 BOCHS_VGA=${BOCHS_VGA:-/usr/share/bochs/VGABIOS-lgpl-latest}
 OVMF=${OVMF:-/usr/share/ovmf/OVMF.fd}
 QEMU=${QEMU:-qemu-system-x86_64}
-RUNNERS="bochs qemu-kernel qemu-iso qemu-uefi qemu-pxe qemu-pxe-uefi qemu-guest-alone"
+RUNNERS="bochs bochs-mb1 qemu-kernel qemu-iso qemu-uefi qemu-pxe qemu-pxe-uefi qemu-guest-alone"
 
 # ---- small helpers -------------------------------------------------------
 
@@ -347,6 +347,7 @@ one_scenario() {
 		--guest-args "$gargs")
 	case $runner in
 	bochs | qemu-iso) scripts/mkiso.sh "${media[@]}" "$iso" >"$out" 2>&1 ;;
+	bochs-mb1) scripts/mkiso.sh --mb1 "${media[@]}" "$iso" >"$out" 2>&1 ;;
 	qemu-uefi) scripts/mkiso.sh --uefi "${media[@]}" "$iso" >"$out" 2>&1 ;;
 	qemu-pxe*) scripts/mknetdir.sh "${media[@]}" "$netdir" >"$out" 2>&1 ;;
 	*) true ;;
@@ -357,7 +358,7 @@ one_scenario() {
 	}
 
 	case $runner in
-	bochs) run_bochs "$machine" "$iso" "$t" ;;
+	bochs | bochs-mb1) run_bochs "$machine" "$iso" "$t" ;;
 	qemu-iso) run_qemu "$t" "$machine" -cdrom "$iso" ;;
 	qemu-uefi) run_qemu "$t" "$machine" -bios "$OVMF" -cdrom "$iso" ;;
 	qemu-pxe)
