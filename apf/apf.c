@@ -346,6 +346,13 @@ static bool write_ready_flags(struct apf *a, bool error)
 {
 	if (!apf_reports_errors(a))
 		return true;
+	/* ready_flags belongs to the last "ready" until the guest is done
+	 * with it in whichever mode it came: flags cleared (#PF), token
+	 * cleared and ACKed (interrupt). A re-enable in the other mode must
+	 * not overwrite an error the guest has not read yet. */
+	if (!area_slot_free(a, APF_AREA_FLAGS) ||
+	    !area_slot_free(a, APF_AREA_TOKEN) || a->await_ack)
+		return false;
 	if (!area_write(a, APFV_AREA_READY_FLAGS, error ? APFV_READY_ERROR : 0))
 		return false;
 	if (error)

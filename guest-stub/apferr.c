@@ -256,6 +256,69 @@ static void t_transient(const struct apft *t)
 	pvapf_disable();
 }
 
+/*
+ * An error "ready" posted in interrupt mode (token and ready_flags
+ * written, vector pending) while IF=0, then APF re-enabled in #PF mode
+ * before the guest took it, then STI: the interrupt must still carry its
+ * error. The host must not write ready_flags for a later event (a #PF-mode
+ * "ready") while the posted one's token is unread. On the software LAPIC
+ * path (no virtual-interrupt delivery) apfvisor injects the #PF-mode
+ * "ready" first and overwrites ready_flags: an open hypervisor bug, so
+ * the test runs only with repro=on.
+ */
+static void t_switch_keeps_error(const struct apft *t)
+{
+	static const char name[] = "apf error: kept across a switch to #PF mode";
+	const struct pvapf_event *e;
+	bool async, got;
+	u32 tf = 0, t2 = 0, tok, rf;
+	u64 p2 = 0;
+
+	if (!t->cfg->repro) {
+		report_skip(name, "reproduces an open hypervisor bug: repro=on "
+			    "runs it");
+		return;
+	}
+	if (!need_err(t, name, true, true, 1) ||
+	    !begin_err(t, name, ALWAYS | ERRORS))
+		return;
+	/* the failing fetch first; waiting (IF=0) for the second page's
+	 * fetch lets both complete, and the failure is posted at once */
+	async = touch_async_at(t->fail_page, &tf) && touch_async(&p2, &t2) &&
+		probe_load((const volatile u64 *)(uintptr_t)p2) == slow_word(p2);
+	spin_cli(QUIET_CYCLES / 4);
+	tok = pvapf_token();
+	rf = pvapf_ready_flags();
+	if (!async || tok != tf || rf != APFV_READY_ERROR) {
+		report_info("apf error: switch: async=%d slot token=0x%x (want "
+			    "0x%x) ready_flags=0x%x", async, tok, tf, rf);
+		report(name, false);
+		pvapf_disable();
+		return;
+	}
+	pvapf_enable(ALWAYS | ERRORS);		/* #PF mode, IF=0 */
+	got = spin_for_ready(tf, WAIT_QUEUED_CYCLES) &&
+	      spin_for_ready(t2, WAIT_QUEUED_CYCLES);
+	e = ev_ready_of(tf);
+	if (!got || !e || !e->failed)
+		report_info("apf error: switch: the error ready for 0x%x (posted "
+			    "with ready_flags 0x%x) was taken with ready_flags "
+			    "0x%x; events in order: %u", tf, rf,
+			    e ? e->ready_flags : 0, pvapf_log_len());
+	for (unsigned i = 0; (!got || !e || !e->failed) &&
+			     i < pvapf_log_len(); i++) {
+		const struct pvapf_event *x = pvapf_log_at(i);
+
+		report_info("apf error: switch: event %u: %s token 0x%x by %s "
+			    "ready_flags 0x%x", i, x->reason == NP ? "not present"
+			    : "ready", x->token, x->via == PVAPF_VIA_INT ?
+			    "interrupt" : "#PF", x->ready_flags);
+	}
+	report(name, got && e && e->failed && e->via == PVAPF_VIA_INT &&
+		     ev_count(READY, tf) == 1);
+	pvapf_disable();
+}
+
 void apferr_run(const struct apft *t)
 {
 	static void (*const tests[])(const struct apft *) = {
@@ -266,6 +329,7 @@ void apferr_run(const struct apft *t)
 		t_once,
 		t_lapic_off,
 		t_transient,
+		t_switch_keeps_error,
 	};
 
 	for (size_t i = 0; i < ARRAY_SIZE(tests); i++)

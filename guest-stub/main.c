@@ -1,6 +1,7 @@
 /*
  * guest-stub/main.c - the test guest's C entry: console, banner, traps,
- * options, then either a crash= mode or the tests, and the SUMMARY.
+ * options, then a crash= mode, the soak (soak=), or the tests, and the
+ * SUMMARY.
  *
  * Environment: guest (ring 0), 64-bit, interrupts off; called once by
  * head.S on the boot stack with the identity map of the first 1 GiB.
@@ -15,6 +16,7 @@
 #include "opts.h"
 #include "pvapf.h"
 #include "report.h"
+#include "soak.h"
 #include "tests.h"
 #include "trap.h"
 #include "../vmm/abi.h"
@@ -64,8 +66,11 @@ void guest_main(void)
 	opts_defaults(&cfg);
 	if (opts_parse(mbi_cmdline(), &cfg, err, sizeof(err)))
 		report_abort("guest-stub: %s", err);
-	crash_run(cfg.crash, apfvisor);
+	crash_run(&cfg, apfvisor);
 	platform_init(&cfg, apfvisor);
-	tests_run(apfvisor, &cfg);
+	if (cfg.soak)
+		soak_run(&cfg, apfvisor);
+	else
+		tests_run(apfvisor, &cfg);
 	report_exit();
 }

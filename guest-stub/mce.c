@@ -7,6 +7,7 @@
  */
 #include "mce.h"
 #include "cpu.h"
+#include "fixup.h"
 #include "pvapf.h"
 #include "report.h"
 #include "sched.h"
@@ -53,7 +54,7 @@ bool mce_handle(struct trap_frame *tf)
 	report_info("machine check: MCG_STATUS=0x%lx MC0_STATUS=0x%lx "
 		    "MC0_ADDR=0x%lx at rip=0x%lx cs=0x%lx", e->mcg_status,
 		    e->status, e->addr, e->rip, e->cs);
-	if (pvapf_probe_skip(tf)) {
+	if (pvapf_probe_skip(tf) || fixup_skip(tf)) {
 		e->skipped = true;
 		return true;
 	}

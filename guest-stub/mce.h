@@ -29,7 +29,7 @@
 struct mce_event {
 	u64 mcg_status, status, addr, misc;
 	u64 rip, cs;
-	bool skipped;		/* at a probe load, which was skipped */
+	bool skipped;		/* at a probe or fallible load, skipped */
 	bool task_failed;	/* in a task, which was failed */
 };
 
@@ -39,7 +39,8 @@ bool mce_init(void);
 bool mce_enabled(void);
 
 /* The #MC hook: record the bank, clear MC0_STATUS and MCG_STATUS (so a
- * next one can come), then skip a probe load, or fail the running task.
+ * next one can come), then skip a probe or fallible load (fixup.h), or
+ * fail the running task.
  * False elsewhere (the caller ends the run). */
 bool mce_handle(struct trap_frame *tf);
 

@@ -25,6 +25,11 @@ static const char *const crash_words[] = {
 	[CRASH_TASKSWITCH] = "taskswitch",
 	[CRASH_HLT] = "hlt",
 	[CRASH_UD] = "ud",
+	[CRASH_MMIO] = "mmio",
+	[CRASH_FETCH] = "fetch",
+	[CRASH_OUTS] = "outs",
+	[CRASH_MCE] = "mce",
+	[CRASH_NOHLT] = "nohlt",
 	NULL,
 };
 
@@ -59,6 +64,10 @@ static const struct opt opts[] = {
 	{ "apf_vec", NULL, CFG(apf_vec), 32, 255 },
 	{ "errors", bool_words, CFG(errors), 0, 0 },
 	{ "fail_page", NULL, CFG(fail_page), 0, 0xffffffffu },
+	{ "soak", NULL, CFG(soak), 0, 0xffffffffu },
+	{ "soak_switch", NULL, CFG(soak_switch), OPTS_SOAK_SWITCH_MIN, 0xffffffffu },
+	{ "soak_fail", NULL, CFG(soak_fail), 0, 0xffffffffu },
+	{ "repro", bool_words, CFG(repro), 0, 0 },
 };
 _Static_assert(ARRAY_SIZE(opts) <= 32, "opts_parse() tracks options in a u32");
 
@@ -73,8 +82,8 @@ void opts_defaults(struct guest_config *c)
 	*c = (struct guest_config){
 		.crash = CRASH_NONE,
 		.apf = APF_MODE_AUTO,
-		.tasks = 4,
-		.pages = 16,
+		.tasks = 0,	/* opts_parse() picks: workload or soak */
+		.pages = 0,
 		.work = OPTS_WORK_DEFAULT,
 		.send_always = 0,
 		.apic = APIC_WANT_X2,
@@ -82,6 +91,10 @@ void opts_defaults(struct guest_config *c)
 		.apf_vec = 0xec,
 		.errors = 1,
 		.fail_page = 0,
+		.soak = 0,
+		.soak_switch = OPTS_SOAK_SWITCH_DEFAULT,
+		.soak_fail = OPTS_SOAK_FAIL_DEFAULT,
+		.repro = 0,
 	};
 }
 
@@ -238,6 +251,19 @@ int opts_parse(const char *line, struct guest_config *c, char *err,
 		fmt_snprintf(err, errlen, "bad value 'apf_vec=%u' (taken: 0x%x "
 			     "timer, 0x80 syscall, 0x%x test, 0x%x spurious)",
 			     c->apf_vec, VEC_TIMER, VEC_TEST_HIGH, VEC_SPURIOUS);
+		return -1;
+	}
+	if (!c->tasks)
+		c->tasks = c->soak ? OPTS_SOAK_TASKS_DEFAULT : OPTS_TASKS_DEFAULT;
+	if (!c->pages)
+		c->pages = c->soak ? OPTS_SOAK_PAGES_DEFAULT : OPTS_PAGES_DEFAULT;
+	if (c->soak && (c->tasks > OPTS_SOAK_TASKS_MAX ||
+			c->tasks * c->pages > OPTS_SOAK_PAGES_TOTAL)) {
+		/* the controller takes a task; the page tables are fixed */
+		fmt_snprintf(err, errlen, "bad value 'tasks=%u pages=%u' with "
+			     "soak= (at most %u tasks, %u pages in all)",
+			     c->tasks, c->pages, OPTS_SOAK_TASKS_MAX,
+			     OPTS_SOAK_PAGES_TOTAL);
 		return -1;
 	}
 	if (c->tick && c->tick < OPTS_TICK_MIN) {

@@ -19,6 +19,11 @@ enum crash_mode {
 	CRASH_TASKSWITCH,	/* hardware task switch before long mode */
 	CRASH_HLT,		/* cli; hlt with nothing to wake the CPU */
 	CRASH_UD,		/* only the "vmx instruction #UD" test */
+	CRASH_MMIO,		/* ADD to unbacked GPA 0xc0000000: no MOV form */
+	CRASH_FETCH,		/* jump to code at unbacked GPA 0xc0000000 */
+	CRASH_OUTS,		/* string I/O: OUTSB to port 0x80 */
+	CRASH_MCE,		/* IF=0, CR4.MCE=0: touch fail_page (fails) */
+	CRASH_NOHLT,		/* LAPIC timer armed and firing, then cli; hlt */
 };
 
 /* apf=: how the workload uses asynchronous page faults. */
@@ -38,6 +43,19 @@ enum apic_want {
 
 #define OPTS_TASKS_MAX		16
 #define OPTS_PAGES_MAX		1024
+/* tasks= and pages= when not given: the workload's, or soak mode's
+ * (more tasks and pages: more fetches in flight, more of them evicted). */
+#define OPTS_TASKS_DEFAULT	4
+#define OPTS_PAGES_DEFAULT	16
+#define OPTS_SOAK_TASKS_DEFAULT	8
+#define OPTS_SOAK_PAGES_DEFAULT	32
+/* Soak mode: one ring-0 controller task beside the workers, and a cap on
+ * the pages the workers own in all. */
+#define OPTS_SOAK_TASKS_MAX	(OPTS_TASKS_MAX - 1)
+#define OPTS_SOAK_PAGES_TOTAL	4096
+#define OPTS_SOAK_SWITCH_DEFAULT 500	/* events between two re-enables */
+#define OPTS_SOAK_SWITCH_MIN	10
+#define OPTS_SOAK_FAIL_DEFAULT	2	/* fail_page touched every 2nd round */
 #define OPTS_WORK_MAX		10000000
 /* Work units between page touches: one unit costs about 20 TSC cycles
  * (Bochs: instructions), so 10000 units match the default fetch latency
@@ -60,10 +78,17 @@ struct guest_config {
 	u32 apf_vec;		/* interrupt-mode "page ready" vector, 32..255 */
 	u32 errors;		/* 1: opt in to error reports where advertised */
 	u32 fail_page;		/* guest-physical page whose fetches fail; 0: none */
+	u32 soak;		/* soak mode: APF events to see (0: no soak) */
+	u32 soak_switch;	/* soak: events between re-enables (switching mode) */
+	u32 soak_fail;		/* soak: fail_page touched every K-th round; 0 never */
+	u32 repro;		/* 1: also run the tests of open hypervisor bugs */
 };
 
-/* Fill c with the defaults: no crash, apf=auto, 4 tasks of 16 pages,
- * x2APIC, a tick every 50000, vector 0xec, errors on, no failing page. */
+/* Fill c with the defaults: no crash, apf=auto, x2APIC, a tick every
+ * 50000, vector 0xec, errors on, no failing page, no soak (when it runs:
+ * re-enable every 500 events, fail_page every 2nd round). tasks and pages
+ * are 0 here: opts_parse() makes them 4 tasks of 16 pages, or 8 of 32
+ * with soak=, unless the line gives them. */
 void opts_defaults(struct guest_config *c);
 
 /* Parse line into c (which holds defaults). Numbers are decimal, or hex

@@ -49,6 +49,7 @@ static u64 en;			/* EN as last written successfully */
 
 static void int_ready(struct trap_frame *tf);
 static bool hold;		/* tests: leave token and ACK to the test */
+static const struct pvapf_hooks *hooks;
 
 /* The "not present" waited out by halting (one at a time: IF=0 in the
  * handler, and nothing in it touches slow memory). */
@@ -156,6 +157,11 @@ void pvapf_int_hold(bool h)
 	hold = h;
 }
 
+void pvapf_set_hooks(const struct pvapf_hooks *h)
+{
+	hooks = h;
+}
+
 /* Record one event; returns its log entry, or NULL when the log is full. */
 static struct pvapf_event *log_add(u32 reason, u32 token,
 				   const struct trap_frame *tf, u8 via)
@@ -208,6 +214,8 @@ static void not_present(struct trap_frame *tf, u32 token,
 			struct pvapf_event *ev)
 {
 	stats.not_present++;
+	if (hooks && hooks->not_present)
+		hooks->not_present(token);
 	if (pvapf_probe_skip(tf)) {
 		stats.skipped++;
 		if (ev)
@@ -218,9 +226,12 @@ static void not_present(struct trap_frame *tf, u32 token,
 		halt_until_ready(tf, token);
 }
 
-/* A "ready" of either delivery; failed: ready_flags reported an error. */
-static void page_ready(struct trap_frame *tf, u32 token, bool failed)
+/* A "ready" of either delivery (via); failed: ready_flags reported an
+ * error. */
+static void page_ready(struct trap_frame *tf, u32 token, bool failed, u8 via)
 {
+	if (hooks && hooks->ready)
+		hooks->ready(token, failed, via);
 	stats.ready++;
 	if (token == KVM_APF_WAKE_ALL_TOKEN)
 		stats.wakeall++;
@@ -266,7 +277,7 @@ bool pvapf_handle(struct trap_frame *tf)
 			ev->ready_flags = rf;
 			ev->failed = failed;
 		}
-		page_ready(tf, token, failed);
+		page_ready(tf, token, failed, PVAPF_VIA_PF);
 	} else {
 		report_abort("pvapf: #PF with unknown APF reason %u, cr2=0x%x "
 			     "rip=0x%lx", reason, token, tf->rip);
@@ -278,6 +289,11 @@ bool pvapf_handle(struct trap_frame *tf)
  * "Page ready" by interrupt. ready_flags is read and cleared before the
  * token: once token is 0 (and ACKed) the host may write the next event's
  * ready_flags, which clearing it late would lose.
+ *
+ * One posted in interrupt mode may be taken after the guest re-enabled
+ * APF in #PF mode (switching modes is re-enabling, which keeps the faults
+ * in flight): its token is a real "ready" and is taken as one. Only with
+ * APF off (pvapf_disable() cleared the token) is it stale.
  */
 static void int_ready(struct trap_frame *tf)
 {
@@ -286,8 +302,9 @@ static void int_ready(struct trap_frame *tf)
 	bool failed;
 
 	apic_eoi();
-	if (!(en & KVM_ASYNC_PF_DELIVERY_AS_INT)) {
-		/* posted before APF went off or to #PF mode: let it go */
+	if (!(en & KVM_ASYNC_PF_ENABLED) ||
+	    (!(en & KVM_ASYNC_PF_DELIVERY_AS_INT) && !token)) {
+		/* posted before APF went off: let it go */
 		stats.stale_int++;
 		area.f.token = 0;
 		pvapf_ack();
@@ -295,6 +312,8 @@ static void int_ready(struct trap_frame *tf)
 	}
 	rf = take_ready_flags(&failed);
 	stats.ready_int++;
+	if (!(en & KVM_ASYNC_PF_DELIVERY_AS_INT))
+		stats.int_in_pf_mode++;
 	ev = log_add(KVM_PV_REASON_PAGE_READY, token, tf, PVAPF_VIA_INT);
 	if (ev) {
 		ev->vector = (u8)tf->vector;
@@ -306,7 +325,7 @@ static void int_ready(struct trap_frame *tf)
 		pvapf_ack();
 	}
 	if (token)
-		page_ready(tf, token, failed);
+		page_ready(tf, token, failed, PVAPF_VIA_INT);
 }
 
 void pvapf_log_reset(void)

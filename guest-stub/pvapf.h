@@ -50,7 +50,10 @@ struct pvapf_stats {
 	u64 errors;		/* ... of which reporting a failed fetch */
 	u64 skipped;		/* probe loads skipped */
 	u64 halted;		/* "not present" waited out with sti; hlt */
-	u64 stale_int;		/* "ready" interrupts after interrupt mode ended */
+	u64 stale_int;		/* "ready" interrupts after APF went off (token
+				 * cleared: nothing to wake) */
+	u64 int_in_pf_mode;	/* "ready" interrupts posted before a switch
+				 * to #PF mode, taken after it (real ones) */
 };
 
 /* Install the interrupt-mode handler on vector (before any test writes
@@ -99,6 +102,17 @@ bool pvapf_handle(struct trap_frame *tf);
 /* At a probe load (probe.S) resume after it (RAX keeps ~0); true if tf
  * was at one. Ring 0 resumes with IF=0. For the #PF and #MC hooks. */
 bool pvapf_probe_skip(struct trap_frame *tf);
+
+/* Observers of every event as the handlers take it (soak mode keeps
+ * its own books with them): not_present(token) for each "not present",
+ * probe loads included; ready(token, failed, via) for each "ready",
+ * wake-alls included. Either may be NULL; NULL hooks: none. Called in
+ * the handler, IF=0, before the task is parked or woken. */
+struct pvapf_hooks {
+	void (*not_present)(u32 token);
+	void (*ready)(u32 token, bool failed, u8 via);
+};
+void pvapf_set_hooks(const struct pvapf_hooks *h);
 
 /* The event log: cleared by pvapf_log_reset(), PVAPF_LOG_MAX at most. */
 void pvapf_log_reset(void);

@@ -16,6 +16,7 @@
 #include "sched.h"
 #include "apic.h"
 #include "cpu.h"
+#include "fixup.h"
 #include "report.h"
 #include "../apf/kvm_para.h"
 
@@ -259,8 +260,8 @@ bool sched_park(struct trap_frame *tf, u32 token)
 	if (!s.running || s.cur < 0 || trap_depth() != 1)
 		return false;
 	if (forget(token, &failed)) {
-		if (!failed)
-			return true;	/* its page is in: retry the access now */
+		if (!failed || fixup_skip(tf))
+			return true;	/* retry the access now, or go past it */
 		save(tf);
 		task_fail((unsigned)s.cur, "its page could not be fetched",
 			  token);
@@ -289,12 +290,14 @@ static unsigned wake(u32 token, bool failed)
 		if (t->state != TASK_PARKED ||
 		    (token != KVM_APF_WAKE_ALL_TOKEN && t->token != token))
 			continue;
-		if (failed && token != KVM_APF_WAKE_ALL_TOKEN) {
+		if (failed && token != KVM_APF_WAKE_ALL_TOKEN &&
+		    !fixup_skip(&t->tf)) {
 			t->wakes++;
 			task_fail(i, "the fetch of its page failed", token);
 			n++;
 			continue;
 		}
+		/* (a fallible load that failed resumes after the load) */
 		t->state = TASK_RUNNABLE;
 		t->wakes++;
 		parked_set(s.parked - 1);

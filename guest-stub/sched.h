@@ -6,7 +6,8 @@
  * preempts it (round robin, ring 0 and ring 3 tasks alike). "Page ready"
  * for its token (or the wake-all token) makes it runnable again; a
  * "ready" reporting a failed fetch, or a machine check while it runs,
- * fails it (it never runs again; the others go on). With no task
+ * fails it (it never runs again; the others go on) - unless it stopped
+ * at a fallible load (fixup.h), which it then resumes after. With no task
  * runnable the CPU idles in ring 0 with sti; hlt.
  *
  * Environment: guest ring 0. sched_run() from the boot context with IF=0;

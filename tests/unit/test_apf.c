@@ -985,6 +985,36 @@ static void interrupt_mode_writes_ready_flags_before_the_token(void **state)
 	expect_writes(2, APFV_AREA_READY_FLAGS, 0, APF_AREA_TOKEN, t);
 }
 
+/* Found by the soak: an error "ready" posted by vector, then a re-enable
+ * in #PF mode; the next #PF-mode "ready" must wait until the guest is
+ * done with the posted one, or it would overwrite its ready_flags. */
+static void error_ready_survives_a_switch_to_pf_mode(void **state)
+{
+	struct apf_event ev;
+	u32 t, t2;
+
+	(void)state;
+	assert_int_equal(apf_wrmsr(&apf, MSR_KVM_ASYNC_PF_INT, VEC), 0);
+	assert_int_equal(apf_wrmsr(&apf, MSR_KVM_ASYNC_PF_EN, EN_INT_ERR), 0);
+	expect_ready_int(WAKE_ALL);
+	guest_consumes_token();
+	t = failed_fault();
+	t2 = async_fault(GFN_B);
+	assert_true(apf_next_event(&apf, &IF_OFF, &ev));	/* posted, not taken */
+	assert_int_equal(ev.token, t);
+	assert_int_equal(area(APFV_AREA_READY_FLAGS), APFV_READY_ERROR);
+	assert_int_equal(apf_wrmsr(&apf, MSR_KVM_ASYNC_PF_EN, EN_PF_ERR), 0);
+	apf_page_ready(&apf, GFN_B);
+	assert_false(apf_next_event(&apf, &USER, &ev));	/* held */
+	assert_int_equal(area(APFV_AREA_READY_FLAGS), APFV_READY_ERROR);
+	guest_consumes_token();			/* the vector is handled */
+	area_set(APFV_AREA_READY_FLAGS, 0);
+	assert_true(apf_next_event(&apf, &USER, &ev));
+	assert_int_equal(ev.kind, APF_EV_READY_PF);
+	assert_true(ev.token == t2 || ev.token == WAKE_ALL);
+	assert_false(ev.error);
+}
+
 static void not_opted_in_error_ready_writes_nothing_at_offset_8(void **state)
 {
 	struct apf_event ev;
@@ -1103,6 +1133,7 @@ int main(void)
 		TE(ready_after_a_failed_one_writes_ready_flags_0),
 		TE(wake_all_with_errors_on_writes_ready_flags_0),
 		TE(interrupt_mode_writes_ready_flags_before_the_token),
+		TE(error_ready_survives_a_switch_to_pf_mode),
 		TE(not_opted_in_error_ready_writes_nothing_at_offset_8),
 		TE(page_failed_is_false_when_no_async_fault_waits),
 		TE(disable_drops_a_queued_error_ready),
