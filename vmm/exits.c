@@ -52,9 +52,11 @@ static enum exit_action handle_hlt(struct vcpu *v)
 {
 	if (vcpu_halt(v))
 		return EXIT_SKIP;
-	vmm_fail("vmm: guest halted with nothing to wake it (RFLAGS.IF=%u, no "
-		 "timer, fetch or interrupt pending): it would sleep forever",
-		 (u32)!!(vmcs_read(GUEST_RFLAGS) & RFLAGS_IF));
+	if (!(vmcs_read(GUEST_RFLAGS) & RFLAGS_IF))
+		vmm_fail("vmm: guest halted with nothing to wake it (RFLAGS.IF=0: "
+			 "no interrupt can be taken): it would sleep forever");
+	vmm_fail("vmm: guest halted with nothing to wake it (RFLAGS.IF=1, no "
+		 "timer, fetch or interrupt pending): it would sleep forever");
 }
 
 static enum exit_action handle_triple_fault(struct vcpu *v)
