@@ -219,6 +219,17 @@ static int mb1_modules(struct mb_ctx *c, const struct mb1_info *mi)
 	return 0;
 }
 
+/* The fallback from mem_lower/mem_upper alone: it must describe some
+ * memory (both 0 would leave nothing to run on; found by fuzz_multiboot,
+ * F1). */
+static int basic_meminfo(struct mb_ctx *c, u32 lower, u32 upper)
+{
+	if (add_basic_meminfo(c, lower, upper))
+		return -1;
+	return c->bi->nregions ? 0 :
+	       fail(c, "no memory: mem_lower and mem_upper are both 0");
+}
+
 /* Memory: the full map when flagged, else mem_lower/mem_upper. */
 static int mb1_memory(struct mb_ctx *c, const struct mb1_info *mi)
 {
@@ -231,7 +242,7 @@ static int mb1_memory(struct mb_ctx *c, const struct mb1_info *mi)
 	if (c->bi->nregions)
 		return 0;
 	if (mi->flags & MB1_INFO_MEMORY)
-		return add_basic_meminfo(c, mi->mem_lower, mi->mem_upper);
+		return basic_meminfo(c, mi->mem_lower, mi->mem_upper);
 	return fail(c, "mb1: no memory information (no mmap, no mem_lower/upper)");
 }
 
@@ -385,7 +396,7 @@ static int mb2_finish(struct mb_ctx *c, const struct mb2_state *st)
 	if (bi->nregions)
 		return 0;
 	if (st->have_meminfo)
-		return add_basic_meminfo(c, st->mem_lower, st->mem_upper);
+		return basic_meminfo(c, st->mem_lower, st->mem_upper);
 	return fail(c, "mb2: no memory information (no mmap or basic meminfo tag)");
 }
 

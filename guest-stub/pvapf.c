@@ -302,8 +302,16 @@ static void int_ready(struct trap_frame *tf)
 	bool failed;
 
 	apic_eoi();
-	if (!(en & KVM_ASYNC_PF_ENABLED) ||
-	    (!(en & KVM_ASYNC_PF_DELIVERY_AS_INT) && !token)) {
+	if (!token) {
+		/* Nothing to take (a vector posted before APF went off whose
+		 * token a disable cleared). Leave the slot alone: the host may
+		 * have written a new token (a wake-all) since it was read, and
+		 * clearing or ACKing now would lose it (found by the spin
+		 * model, docs/reliability.md, M1). */
+		stats.stale_int++;
+		return;
+	}
+	if (!(en & KVM_ASYNC_PF_ENABLED)) {
 		/* posted before APF went off: let it go */
 		stats.stale_int++;
 		area.f.token = 0;

@@ -15,6 +15,7 @@ PACKAGES=(
 	grub-common grub-pc-bin grub-efi-amd64-bin  # grub-mkrescue/-mknetdir, BIOS+UEFI
 	xorriso mtools			# grub-mkrescue needs both (mtools for the EFI image)
 	spin gnuplot			# model checking and bench plots
+	clang				# fuzzing: libFuzzer, ASan+UBSan (make fuzz)
 )
 set -euo pipefail
 

@@ -2,18 +2,24 @@
  * tests/fuzz/fuzz_apf.c - libFuzzer target for apf/apf.c, the APF protocol
  * state machine. The input is a program for one vCPU: guest WRMSRs of the
  * three APF MSRs, slow-page faults and fetch completions or failures (the
- * error extension, EN bit 4, vmm/abi.h), "may an event be
- * delivered?" before entries, and the guest's own writes to the shared
- * area (clearing flags/token as a good guest does, or junk). A shadow of
- * the protocol, kept here from the ABI alone, is checked after every step.
+ * error extension, EN bit 4, vmm/abi.h), "may an event be delivered?"
+ * before entries, the guest's own writes to the shared area (clearing
+ * flags/token as a good guest does, or junk), and "age": the token
+ * counter jumps, as after a million faults, so ids wrap while tokens
+ * wait. A shadow of the protocol, kept here from the ABI alone, is
+ * checked after every step.
  *
  * Invariants (any violation is __builtin_trap, so libFuzzer keeps the input):
  *  - every "ready" token was handed out by apf_fault() and its fetch has
  *    ended, or is the wake-all owed since an enabling write; its error
  *    bit is the fetch's outcome, and with the extension on, ready_flags
- *    is written (0 or APFV_READY_ERROR) before the event's own slot;
+ *    is written (0 or APFV_READY_ERROR) before the event's own slot, and
+ *    only once the guest is done with the previous one in either mode
+ *    (flags and token cleared, the ACK in: finding M2's fix);
  *  - no token is delivered twice; tokens in flight are unique, never 0 or
- *    0xffffffff; at most APF_MAX_OUTSTANDING faults are in flight;
+ *    0xffffffff; at most APF_MAX_OUTSTANDING faults are in flight (with
+ *    FUZZ_STRICT, also distinct from a token delivered and not ACKed:
+ *    finding M3, docs/reliability.md);
  *  - the module writes the shared area only where the guest left 0 (no
  *    "not present" while flags != 0, no "ready" while its slot is busy),
  *    and only flags = 1/2 or token = the event's token;
@@ -35,7 +41,7 @@
 #include "../../vmm/abi.h"
 
 #define RAM_MAX		8192u	/* guest RAM holding the shared area */
-#define NGFN		16u	/* slow pages the program touches */
+#define NGFN		128u	/* slow pages: more than APF_MAX_OUTSTANDING */
 #define SHADOW_MAX	(APF_MAX_OUTSTANDING + 1)
 #define DRAIN_STEPS	(4 * SHADOW_MAX)
 #define FIRST_INT_VEC	32u
@@ -46,7 +52,7 @@
 enum op {
 	OP_WR_EN, OP_WR_INT, OP_WR_ACK, OP_WR_OTHER, OP_RDMSR, OP_FAULT,
 	OP_READY, OP_NEXT, OP_CLEAR_FLAGS, OP_CLEAR_TOKEN, OP_GUEST_JUNK,
-	OP_PF_HANDLER, OP_INT_HANDLER, OP_FAILED, OP_COUNT,
+	OP_PF_HANDLER, OP_INT_HANDLER, OP_FAILED, OP_AGE, OP_COUNT,
 };
 
 /* A token handed out by apf_fault() and not yet delivered as "ready". */
@@ -287,6 +293,8 @@ static void do_rdmsr(u32 msr)
 
 /* --- faults and events ----------------------------------------------- */
 
+static u32 area_word(u32 off);
+
 static void guest_state(u8 b, struct apf_guest_state *gs)
 {
 	*gs = (struct apf_guest_state){
@@ -374,6 +382,10 @@ static void fault(u64 gfn, u8 gsb)
 	}
 	FUZZ_CHECK(token != 0 && token != KVM_APF_WAKE_ALL_TOKEN);
 	FUZZ_CHECK(tok_find(token) < 0);	/* unique among those in flight */
+	/* Finding M3 (docs/reliability.md, fixed): nor the token of an
+	 * interrupt "ready" delivered and not yet consumed by the guest. */
+	if (int_mode() && S.await_ack)
+		FUZZ_CHECK(token != area_word(APF_AREA_TOKEN));
 	FUZZ_CHECK(nwrites == 1 && writes[0].gpa == area() + APF_AREA_FLAGS &&
 		   writes[0].val == KVM_PV_REASON_PAGE_NOT_PRESENT);
 	FUZZ_CHECK(S.n < APF_MAX_OUTSTANDING);
@@ -398,10 +410,20 @@ static void consume(u32 token, bool error)
 	S.t[i] = S.t[--S.n];
 }
 
+/* With the extension on, ready_flags belongs to the last "ready" until
+ * the guest is done with it in either mode: flags and token cleared, the
+ * ACK in (so a mode switch cannot overwrite an unread error). */
+static bool ready_flags_free(void)
+{
+	return !reports_errors() ||
+	       (ram_get(area() + APF_AREA_FLAGS) == 0 &&
+		ram_get(area() + APF_AREA_TOKEN) == 0 && !S.await_ack);
+}
+
 /* Could an event be delivered now, by the ABI's rules? */
 static bool deliverable(const struct apf_guest_state *gs)
 {
-	if (!enabled() || !any_ready())
+	if (!enabled() || !any_ready() || !ready_flags_free())
 		return false;
 	if (int_mode())
 		return !S.await_ack && S.vec >= FIRST_INT_VEC &&
@@ -479,11 +501,20 @@ static u32 area_word(u32 off)
 	return gpa < ram_size && ram_size - gpa >= sizeof(u32) ? ram_get(gpa) : 0;
 }
 
+/* A page whose fetch ends: bit 7 set, any page (b % NGFN); else one of
+ * the faults in flight, so that completions find their fault often. */
+static u64 pick_gfn(u8 b)
+{
+	if ((b & 0x80) || !S.n)
+		return b % NGFN;
+	return S.t[b % S.n].gfn;
+}
+
 static const char *const op_names[OP_COUNT] = {
 	"wrmsr EN", "wrmsr INT", "wrmsr ACK", "wrmsr other", "rdmsr", "fault",
 	"page ready", "next event", "guest clears flags", "guest clears token",
 	"guest writes junk", "guest #PF handler", "guest IRQ handler",
-	"fetch failed",
+	"fetch failed", "age",
 };
 
 static void step(struct fz *f)
@@ -506,7 +537,7 @@ static void step(struct fz *f)
 	case OP_WR_OTHER: wr_any(0x4b564d00u + fz_u8(f), fz_u64(f)); break;
 	case OP_RDMSR: do_rdmsr(0x4b564d00u + fz_u8(f) % 8); break;
 	case OP_FAULT: b = fz_u8(f); fault(b % NGFN, fz_u8(f)); break;
-	case OP_READY: ready(fz_u8(f) % NGFN); break;
+	case OP_READY: ready(pick_gfn(fz_u8(f))); break;
 	case OP_NEXT: next_event(fz_u8(f)); break;
 	case OP_CLEAR_FLAGS: guest_write(APF_AREA_FLAGS, 0); break;
 	case OP_CLEAR_TOKEN: guest_write(APF_AREA_TOKEN, 0); break;
@@ -524,7 +555,10 @@ static void step(struct fz *f)
 		if (S.offer_int)
 			wr_ack(1);
 		break;
-	case OP_FAILED: fetch_done(fz_u8(f) % NGFN, true); break;
+	case OP_FAILED: fetch_done(pick_gfn(fz_u8(f)), true); break;
+	case OP_AGE:	/* a long run: ids wrap at 20 bits while these wait */
+		A.next_id = fz_u32(f);
+		break;
 	}
 	FUZZ_TRACE("  -> en=%#llx vec=%#llx inflight=%u wakeall=%d await=%d "
 		   "outstanding=%u flags=%u token=%#x\n",

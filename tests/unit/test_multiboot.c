@@ -62,11 +62,17 @@ static u32 low_str(const char *s)
 	return low_put(s, (u32)strlen(s) + 1);
 }
 
+/* A v1 info with flags; with MB1_INFO_MEMORY it describes a PC with 639K
+ * low and 63M high memory, which tests may change. */
 static struct mb1_info *mb1_new(u32 flags)
 {
 	struct mb1_info *mi = (void *)(uintptr_t)low_put(NULL, sizeof(*mi));
 
 	mi->flags = flags;
+	if (flags & MB1_INFO_MEMORY) {
+		mi->mem_lower = 639;
+		mi->mem_upper = 63 * 1024;
+	}
 	return mi;
 }
 
@@ -330,6 +336,16 @@ static void mb1_without_any_memory_information_is_rejected(void **state)
 	(void)state;
 	expect_fail1(mb1_new(MB1_INFO_CMDLINE),
 		     "mb1: no memory information (no mmap, no mem_lower/upper)");
+}
+
+static void mb1_zero_mem_lower_and_upper_is_rejected(void **state)
+{
+	struct mb1_info *mi = mb1_new(MB1_INFO_MEMORY);
+
+	(void)state;
+	mi->mem_lower = 0;
+	mi->mem_upper = 0;
+	expect_fail1(mi, "no memory: mem_lower and mem_upper are both 0");
 }
 
 static void mb1_mmap_entries_honour_a_larger_size_field(void **state)
@@ -869,6 +885,7 @@ int main(void)
 		T(mb1_without_mmap_falls_back_to_mem_lower_and_upper),
 		T(mb1_with_an_empty_mmap_falls_back_to_mem_lower_and_upper),
 		T(mb1_without_any_memory_information_is_rejected),
+		T(mb1_zero_mem_lower_and_upper_is_rejected),
 		T(mb1_mmap_entries_honour_a_larger_size_field),
 		T(mb1_zero_length_entries_are_dropped_and_unknown_types_kept),
 		T(mb1_mmap_entry_too_small_is_rejected),
