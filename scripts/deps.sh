@@ -15,7 +15,9 @@ PACKAGES=(
 	grub-common grub-pc-bin grub-efi-amd64-bin  # grub-mkrescue/-mknetdir, BIOS+UEFI
 	xorriso mtools			# grub-mkrescue needs both (mtools for the EFI image)
 	spin gnuplot			# model checking and bench plots
-	clang				# fuzzing: libFuzzer, ASan+UBSan (make fuzz)
+	clang libclang-rt-dev		# fuzzing: libFuzzer, ASan+UBSan (make fuzz); the
+					# runtimes are only a Recommends of clang
+	python3				# tests/bench/bench.py, tests/fuzz/mkseeds.py
 )
 set -euo pipefail
 
