@@ -67,7 +67,6 @@ static const struct opt opts[] = {
 	{ "soak", NULL, CFG(soak), 0, 0xffffffffu },
 	{ "soak_switch", NULL, CFG(soak_switch), OPTS_SOAK_SWITCH_MIN, 0xffffffffu },
 	{ "soak_fail", NULL, CFG(soak_fail), 0, 0xffffffffu },
-	{ "repro", bool_words, CFG(repro), 0, 0 },
 };
 _Static_assert(ARRAY_SIZE(opts) <= 32, "opts_parse() tracks options in a u32");
 
@@ -94,7 +93,6 @@ void opts_defaults(struct guest_config *c)
 		.soak = 0,
 		.soak_switch = OPTS_SOAK_SWITCH_DEFAULT,
 		.soak_fail = OPTS_SOAK_FAIL_DEFAULT,
-		.repro = 0,
 	};
 }
 

@@ -81,7 +81,6 @@ struct guest_config {
 	u32 soak;		/* soak mode: APF events to see (0: no soak) */
 	u32 soak_switch;	/* soak: events between re-enables (switching mode) */
 	u32 soak_fail;		/* soak: fail_page touched every K-th round; 0 never */
-	u32 repro;		/* 1: also run the tests of open hypervisor bugs */
 };
 
 /* Fill c with the defaults: no crash, apf=auto, x2APIC, a tick every
