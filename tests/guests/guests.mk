@@ -24,7 +24,8 @@ GUEST_LDFLAGS := -m elf_i386 -n -static -z max-page-size=0x1000 -z noexecstack \
                  --no-warn-rwx-segments
 
 GC := tests/guests/common
-GUEST_COMMON := $(GC)/start.S $(GC)/console.c $(GC)/string.c $(GC)/checks.c
+GUEST_COMMON := $(GC)/start.S $(GC)/console.c $(GC)/cmdline.c $(GC)/checks.c \
+                lib/string.c
 # What each kernel is built from besides its own folder.
 GUEST_SRC_mb1-elf32       := $(GUEST_COMMON) $(GC)/mb1.c $(GC)/mb1main.c
 GUEST_SRC_mb1-kludge      := $(GUEST_COMMON) $(GC)/mb1.c $(GC)/mb1main.c

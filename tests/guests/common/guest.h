@@ -77,7 +77,7 @@ static inline u64 udiv64(u64 n, u32 d)
 	return (u64)qhi << 32 | qlo;
 }
 
-/* --- strings (string.c) ---------------------------------------------- */
+/* --- strings (lib/string.c; cmdline_value in cmdline.c) -------------- */
 void *memset(void *d, int c, size_t n);
 void *memcpy(void *d, const void *s, size_t n);
 int memcmp(const void *a, const void *b, size_t n);
