@@ -17,12 +17,6 @@
 #define CRQ_MOV_TO_CR	0
 #define CR0_RESERVED_HI	GENMASK(63, 32)
 
-static u64 cr0_real(u64 v)
-{
-	return (v | (vmx_caps.cr0_fixed0 & ~(CR0_PE | CR0_PG))) &
-	       vmx_caps.cr0_fixed1;
-}
-
 /* Track EFER.LMA and the "IA-32e mode guest" entry control through a
  * paging switch the hypervisor performs on the guest's behalf. */
 static bool update_long_mode(u64 old_cr0, u64 new_cr0)
@@ -71,7 +65,7 @@ static bool write_cr0(struct vcpu *v, u64 val)
 		return false;
 	if (!update_long_mode(old, val))
 		return false;
-	vmcs_write(GUEST_CR0, cr0_real(val));
+	vmcs_write(GUEST_CR0, vcpu_cr0_real(val));
 	vmcs_write(CR0_READ_SHADOW, val);
 	load_pdptes(v);
 	return true;

@@ -46,8 +46,7 @@ static u64 cr4_forced(void)
 	return vmx_caps.cr4_fixed0 | ~vmx_caps.cr4_fixed1 | CR4_HIDDEN;
 }
 
-/* The CR0 the CPU runs with for a guest that asked for v. */
-static u64 cr0_real(u64 v)
+u64 vcpu_cr0_real(u64 v)
 {
 	return (v | (vmx_caps.cr0_fixed0 & ~(CR0_PE | CR0_PG))) & vmx_caps.cr0_fixed1;
 }
@@ -182,7 +181,7 @@ static void setup_guest(struct vcpu *v, u32 entry, u32 magic, u32 mbi)
 	u64 cr0 = CR0_PE | BIT(4); /* PE, ET */
 
 	setup_guest_segments();
-	vmcs_write(GUEST_CR0, cr0_real(cr0));
+	vmcs_write(GUEST_CR0, vcpu_cr0_real(cr0));
 	vmcs_write(CR0_READ_SHADOW, cr0);
 	vmcs_write(GUEST_CR3, 0);
 	vmcs_write(GUEST_CR4, vmx_caps.cr4_fixed0);

@@ -84,6 +84,9 @@ __noreturn void vcpu_run(struct vcpu *v);
 /* HLT: wait (the guest running nothing) until an interrupt or APF event
  * can wake the guest; true then, false if nothing ever could. */
 bool vcpu_halt(struct vcpu *v);
+/* The CR0 the CPU runs with for a guest that asked for v: VMX's fixed
+ * bits, except PE and PG, which unrestricted guest leaves free. */
+u64 vcpu_cr0_real(u64 v);
 /* Step past an emulated instruction of len bytes (ends an STI/MOV-SS
  * shadow, as completing it would). */
 void vcpu_advance_rip(u64 len);
