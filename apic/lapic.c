@@ -331,6 +331,11 @@ u64 lapic_next_deadline(const struct vcpu *v)
 	return t ? t : ~0ULL;
 }
 
+u64 lapic_wake_deadline(const struct vcpu *v)
+{
+	return vlapic_timer_posts(&v->lapic) ? lapic_next_deadline(v) : ~0ULL;
+}
+
 bool lapic_wakes(const struct vcpu *v)
 {
 	/* On both paths the page holds IRR, ISR and TPR, so the model can

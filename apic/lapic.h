@@ -39,6 +39,9 @@ void lapic_tick(struct vcpu *v, u64 now);
 void lapic_deliver(struct vcpu *v);
 /* TSC time the timer needs attention, or ~0. */
 u64 lapic_next_deadline(const struct vcpu *v);
+/* HLT: when the timer could next wake the guest (an unmasked expiry),
+ * or ~0: a masked timer keeps firing but wakes nothing. */
+u64 lapic_wake_deadline(const struct vcpu *v);
 /* HLT: is an interrupt ready to be taken once the guest runs? */
 bool lapic_wakes(const struct vcpu *v);
 /* Virtualized-EOI and APIC-write exits (hardware path). */

@@ -366,6 +366,12 @@ static void timer_post(struct vlapic *l)
 		vlapic_post(l, lvt & APIC_VECTOR_MASK);
 }
 
+bool vlapic_timer_posts(const struct vlapic *l)
+{
+	return vlapic_enabled(l) &&
+	       !(reg_get(l, APIC_LVT_TIMER) & APIC_LVT_MASKED);
+}
+
 u64 vlapic_next_timer(const struct vlapic *l)
 {
 	return l->timer_deadline;

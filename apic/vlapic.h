@@ -247,6 +247,9 @@ void vlapic_accept(struct vlapic *l, u8 vector);
  * when ISR is empty (not counted in st.eoi). */
 int vlapic_eoi(struct vlapic *l);
 
+/* Would a timer expiry post an interrupt now (APIC enabled, LVT timer
+ * unmasked)? A masked timer keeps counting but can wake nothing. */
+bool vlapic_timer_posts(const struct vlapic *l);
 /* The TSC time at which vlapic_tick() has work, or 0 for none. */
 u64 vlapic_next_timer(const struct vlapic *l);
 /* Fire every expiry due by now: one-shot stops, periodic re-arms (several

@@ -166,6 +166,22 @@ static __noreturn void crash_nohlt(bool apfvisor)
 		     nohlt_ticks);
 }
 
+/* HLT with IF=1 while the only timer runs masked: its expiries post
+ * nothing, so nothing can wake the CPU; apfvisor must say so and end the
+ * run rather than wait on expiries for ever. */
+static __noreturn void crash_maskedhlt(bool apfvisor)
+{
+	if (apic_init(true, !apfvisor) == APIC_MODE_NONE)
+		report_abort("crash=maskedhlt: no LAPIC");
+	apic_timer_periodic(VEC_TIMER, NOHLT_TICK);
+	apic_write(APIC_REG_LVT_TIMER,
+		   APIC_LVT_MASKED | APIC_TIMER_PERIODIC | VEC_TIMER);
+	report_info("crash=maskedhlt: periodic LAPIC timer masked; sti; hlt");
+	con_flush();
+	asm volatile("sti; hlt; cli" : : : "memory");
+	report_abort("crash=maskedhlt: HLT returned with only a masked timer");
+}
+
 void crash_run(const struct guest_config *c, bool apfvisor)
 {
 	switch (c->crash) {
@@ -189,6 +205,8 @@ void crash_run(const struct guest_config *c, bool apfvisor)
 		crash_mce(c);
 	case CRASH_NOHLT:
 		crash_nohlt(apfvisor);
+	case CRASH_MASKEDHLT:
+		crash_maskedhlt(apfvisor);
 	default:
 		report_abort("guest-stub: crash mode %u not implemented", c->crash);
 	}

@@ -30,6 +30,7 @@ static const char *const crash_words[] = {
 	[CRASH_OUTS] = "outs",
 	[CRASH_MCE] = "mce",
 	[CRASH_NOHLT] = "nohlt",
+	[CRASH_MASKEDHLT] = "maskedhlt",
 	NULL,
 };
 

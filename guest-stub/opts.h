@@ -24,6 +24,7 @@ enum crash_mode {
 	CRASH_OUTS,		/* string I/O: OUTSB to port 0x80 */
 	CRASH_MCE,		/* IF=0, CR4.MCE=0: touch fail_page (fails) */
 	CRASH_NOHLT,		/* LAPIC timer armed and firing, then cli; hlt */
+	CRASH_MASKEDHLT,	/* periodic LAPIC timer masked, then sti; hlt */
 };
 
 /* apf=: how the workload uses asynchronous page faults. */

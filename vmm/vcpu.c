@@ -415,7 +415,9 @@ bool vcpu_halt(struct vcpu *v)
 			trace(TR_WAKE, 0, 0);
 			return true;
 		}
-		d = MIN(apfhost_next_deadline(v, now), lapic_next_deadline(v));
+		/* only events that can wake the guest count: a masked timer
+		 * would keep this loop going for ever */
+		d = MIN(apfhost_next_deadline(v, now), lapic_wake_deadline(v));
 		if (d == ~0ULL)
 			return false;
 		while (cpu_rdtsc() < d)

@@ -1010,7 +1010,9 @@ static void masked_timer_does_not_post_but_still_counts(void **state)
 	assert_int_equal(vlapic_pending(&l), -1);
 	assert_false(in_irr(TIMER_VEC));
 	assert_int_equal(vlapic_next_timer(&l), 300);
+	assert_false(vlapic_timer_posts(&l));	/* it can wake nothing */
 	wr_at(APIC_LVT_TIMER, PERIODIC | TIMER_VEC, 260);	/* unmask */
+	assert_true(vlapic_timer_posts(&l));
 	vlapic_tick(&l, 300);
 	take(TIMER_VEC);
 }
